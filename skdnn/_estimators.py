@@ -1,0 +1,755 @@
+"""The scikit-learn face of skdnn: parameters, validation, fit and predict."""
+
+import copy
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._training import Diverged, Trainer, fit_loop
+from . import _docs
+from .exceptions import DivergenceError
+from .nn.activations import ACTIVATIONS, get_activation
+from .nn.initializers import INITIALIZERS
+from .nn.layers import Dense
+from .nn.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
+from .nn.network import Sequential
+from .nn.optimizers import OPTIMIZERS, get_optimizer
+
+_CLIP_PARAMS = ("clipvalue", "clipnorm", "global_clipnorm")
+_POSITIVE_OR_NONE = [Interval(Real, 0, None, closed="neither"), None]
+_FRACTION = [Interval(Real, 0, 1, closed="left")]
+
+
+class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
+    """Shared parameters, network construction and training of the estimators."""
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS.names()))],
+        "kernel_initializer": [
+            StrOptions(set(INITIALIZERS.names()) | {"auto"}),
+            callable,
+        ],
+        "optimizer": [
+            StrOptions(set(OPTIMIZERS.names())),
+            HasMethods(["build", "step", "get_params"]),
+        ],
+        "learning_rate": _POSITIVE_OR_NONE,
+        "momentum": [Interval(Real, 0, 1, closed="left"), None],
+        "nesterov": ["boolean"],
+        "beta_1": _FRACTION,
+        "beta_2": _FRACTION,
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "rho": _FRACTION,
+        "weight_decay": [Interval(Real, 0, None, closed="left"), None],
+        "clipvalue": _POSITIVE_OR_NONE,
+        "clipnorm": _POSITIVE_OR_NONE,
+        "global_clipnorm": _POSITIVE_OR_NONE,
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "dtype": [StrOptions({"float32", "float64"})],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        hidden_layer_sizes=(100, 100),
+        activation="elu",
+        kernel_initializer="auto",
+        optimizer="nadam",
+        learning_rate=None,
+        momentum=None,
+        nesterov=False,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        rho=0.9,
+        weight_decay=None,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        dtype="float32",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.kernel_initializer = kernel_initializer
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.rho = rho
+        self.weight_decay = weight_decay
+        self.clipvalue = clipvalue
+        self.clipnorm = clipnorm
+        self.global_clipnorm = global_clipnorm
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+        self.dtype = dtype
+
+    # -- subclass hooks ---------------------------------------------------------
+    @abstractmethod
+    def _encode_targets(self, y, first_fit):
+        """Validate ``y``, set target attributes, return the float target matrix."""
+
+    @abstractmethod
+    def _make_loss(self):
+        """The output activation + loss for the encoded targets."""
+
+    @abstractmethod
+    def _score_outputs(self, Z, Y, sample_weight):
+        """Validation score (accuracy or R^2) from output pre-activations."""
+
+    def _stratify(self, Y):
+        return None
+
+    # -- construction -----------------------------------------------------------
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must contain positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return sizes
+
+    def _kernel_initializer(self):
+        if self.kernel_initializer == "auto":
+            return ACTIVATIONS.get(self.activation).default_initializer
+        return self.kernel_initializer
+
+    def _build_network(self, n_features, n_outputs, rng):
+        init = self._kernel_initializer()
+        layers = []
+        for units in self._hidden_sizes():
+            layers.append(Dense(units, kernel_initializer=init))
+            layers.append(get_activation(self.activation))
+        # The output layer feeds a softmax/sigmoid/identity: Glorot suits those.
+        output_init = init if callable(init) else "glorot_uniform"
+        layers.append(Dense(n_outputs, kernel_initializer=output_init))
+        return Sequential(layers).build(n_features, rng, dtype=self.dtype)
+
+    def _make_optimizer(self):
+        clip = {name: getattr(self, name) for name in _CLIP_PARAMS}
+        if isinstance(self.optimizer, str):
+            flat = {
+                "learning_rate": self.learning_rate,
+                "momentum": self.momentum,
+                "nesterov": self.nesterov,
+                "beta_1": self.beta_1,
+                "beta_2": self.beta_2,
+                "epsilon": self.epsilon,
+                "rho": self.rho,
+                "weight_decay": self.weight_decay,
+                **clip,
+            }
+            return get_optimizer(
+                self.optimizer, **{k: v for k, v in flat.items() if v is not None}
+            )
+        optimizer = copy.deepcopy(self.optimizer)
+        if optimizer.learning_rate is None:
+            optimizer.learning_rate = self.learning_rate
+        for name, value in clip.items():
+            if value is None:
+                continue
+            if getattr(optimizer, name, None) is not None:
+                raise ValueError(
+                    f"{name} is set both on the estimator ({value}) and on the "
+                    f"optimizer instance ({getattr(optimizer, name)}); set it once."
+                )
+            setattr(optimizer, name, value)
+        return optimizer
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return self.batch_size
+
+    # -- fit --------------------------------------------------------------------
+    def _fit(self, X, y, sample_weight):
+        first_fit = not (self.warm_start and hasattr(self, "network_"))
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=first_fit,
+            dtype=np.dtype(self.dtype),
+            multi_output=True,
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        Y = self._encode_targets(y, first_fit).astype(X.dtype, copy=False)
+        rng = check_random_state(self.random_state)
+
+        if first_fit:
+            self.network_ = self._build_network(X.shape[1], Y.shape[1], rng)
+            self.optimizer_ = self._make_optimizer().build(
+                self.network_.theta.size, self.network_.dtype
+            )
+            self.loss_function_ = self._make_loss()
+            self.history_ = {}
+            self.n_iter_ = 0
+            self.t_ = 0
+        elif self.network_.n_out != Y.shape[1]:
+            raise ValueError(
+                f"warm_start=True needs targets with {self.network_.n_out} outputs "
+                f"as in the previous fit, got {Y.shape[1]}. Set warm_start=False."
+            )
+
+        validation = None
+        X_train, Y_train, sw_train = X, Y, sample_weight
+        if self.early_stopping:
+            X_train, Y_train, sw_train, validation = self._split_validation(
+                X, Y, sample_weight, rng
+            )
+        trainer = Trainer(
+            self.network_,
+            self.loss_function_,
+            self.optimizer_,
+            batch_size=self._batch_size(X_train.shape[0]),
+            shuffle=self.shuffle,
+            rng=rng,
+        )
+        trainer.epoch = self.n_iter_
+
+        score = None
+        if validation is not None:
+            X_val, Y_val, sw_val = validation
+
+            def score(Z):
+                return self._score_outputs(Z, Y_val, sw_val)
+
+        try:
+            result = fit_loop(
+                trainer,
+                X_train,
+                Y_train,
+                sw_train,
+                max_epochs=self.max_iter,
+                validation=validation,
+                score=score,
+                n_iter_no_change=self.n_iter_no_change,
+                tol=self.tol,
+                history=self.history_,
+                verbose=self.verbose,
+            )
+        except Diverged as exc:
+            self.n_iter_ = exc.epoch - 1
+            self.t_ = self.optimizer_.iterations
+            self._finish_fit()
+            raise DivergenceError(self._divergence_message(exc)) from None
+
+        self.n_iter_ = trainer.epoch
+        self.t_ = self.optimizer_.iterations
+        self.best_loss_ = result["best_loss"]
+        self._finish_fit()
+        if not result["converged"]:
+            warnings.warn(
+                f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and "
+                "the loss is still improving; increase max_iter to train longer.",
+                ConvergenceWarning,
+            )
+        return self
+
+    def _finish_fit(self):
+        history = self.history_
+        self.loss_curve_ = history.get("loss", [])
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        self.validation_scores_ = history.get("val_score")
+        self.best_validation_score_ = (
+            max(self.validation_scores_) if self.validation_scores_ else None
+        )
+        if not hasattr(self, "best_loss_"):
+            self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
+
+    def _split_validation(self, X, Y, sample_weight, rng):
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"early_stopping=True needs at least 2 samples to hold out a "
+                f"validation set, got {X.shape[0]}. Set early_stopping=False."
+            )
+        arrays = [X, Y] + ([sample_weight] if sample_weight is not None else [])
+        seed = rng.randint(np.iinfo(np.int32).max)
+        try:
+            parts = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                random_state=seed,
+                stratify=self._stratify(Y),
+            )
+        except ValueError:
+            # Too few members in some class to stratify: split at random.
+            parts = train_test_split(
+                *arrays, test_size=self.validation_fraction, random_state=seed
+            )
+        X_tr, X_val, Y_tr, Y_val = parts[:4]
+        sw_tr, sw_val = (parts[4], parts[5]) if sample_weight is not None else (None, None)
+        return X_tr, Y_tr, sw_tr, (X_val, Y_val, sw_val)
+
+    def _divergence_message(self, exc):
+        lr = self.optimizer_.current_learning_rate
+        where = f"epoch {exc.epoch}" + (f", batch {exc.batch}" if exc.batch else "")
+        return (
+            f"{type(self).__name__}: the training loss became {exc.loss} at {where}. "
+            f"Training stopped and the weights from before that epoch were kept. "
+            f"Try a lower learning_rate (now {lr:g}), gradient clipping (e.g. "
+            f"clipnorm=1.0), standardised inputs, or a different kernel_initializer."
+        )
+
+    # -- prediction -------------------------------------------------------------
+    def _forward(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        # Outputs are returned in float64 like every scikit-learn predictor; the
+        # network itself computes in its own dtype.
+        return self.network_.forward(X, training=False).astype(np.float64)
+
+    # -- fitted views -----------------------------------------------------------
+    def _dense_layers(self):
+        check_is_fitted(self)
+        return [layer for layer in self.network_.layers if isinstance(layer, Dense)]
+
+    @property
+    def coefs_(self):
+        """Kernels of the Dense layers, each of shape ``(n_in, n_out)``."""
+        return [layer.params["kernel"] for layer in self._dense_layers()]
+
+    @property
+    def intercepts_(self):
+        """Biases of the Dense layers, each of shape ``(n_out,)``."""
+        return [
+            layer.params.get("bias", np.zeros(layer.units, self.network_.dtype))
+            for layer in self._dense_layers()
+        ]
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "network_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+def _with_docs(cls):
+    cls.__doc__ = cls.__doc__.format(
+        parameters=_indent(_docs.PARAMETERS),
+        attributes=_indent(_docs.ATTRIBUTES),
+        notes=_indent(_docs.NOTES),
+    )
+    return cls
+
+
+def _indent(text):
+    return "\n".join("    " + line if line else line for line in text.splitlines())
+
+
+@_with_docs
+class DNNClassifier(ClassifierMixin, _BaseDNN):
+    """Deep neural network classifier trained with mini-batch gradient descent.
+
+    Binary and multiclass targets get a softmax (or one sigmoid) output with
+    cross-entropy; a multilabel indicator matrix gets one sigmoid per label.
+
+    Parameters
+    ----------
+{parameters}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (for multilabel targets, the label indices).
+{attributes}
+    See Also
+    --------
+    DNNRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
+
+    Notes
+    -----
+{notes}
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdnn import DNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> clf = make_pipeline(StandardScaler(), DNNClassifier(random_state=0))
+    >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.95
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100, 100),
+        activation="elu",
+        kernel_initializer="auto",
+        optimizer="nadam",
+        learning_rate=None,
+        momentum=None,
+        nesterov=False,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        rho=0.9,
+        weight_decay=None,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        dtype="float32",
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            kernel_initializer=kernel_initializer,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            nesterov=nesterov,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            rho=rho,
+            weight_decay=weight_decay,
+            clipvalue=clipvalue,
+            clipnorm=clipnorm,
+            global_clipnorm=global_clipnorm,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            random_state=random_state,
+            verbose=verbose,
+            dtype=dtype,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a binary indicator matrix for multilabel targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; each batch loss is their weighted mean.
+
+        Returns
+        -------
+        self : DNNClassifier
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _encode_targets(self, y, first_fit):
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. "
+                "Please change the shape of y to (n_samples,), for example "
+                "using ravel().",
+                DataConversionWarning,
+                stacklevel=4,
+            )
+            y = y.ravel()
+        check_classification_targets(y)
+        if first_fit:
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+            if self.classes_.size < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes, "
+                    f"but the data contains only one class: {self.classes_[0]!r}."
+                )
+        elif type_of_target(y) != self._label_binarizer.y_type_ or not set(
+            np.unique(y)
+        ) <= set(self.classes_.tolist()):
+            raise ValueError(
+                f"warm_start=True: y has labels or a target type not seen in the "
+                f"first fit (classes {self.classes_.tolist()}). Set warm_start=False."
+            )
+        return self._label_binarizer.transform(y)
+
+    def _is_softmax(self):
+        return self._label_binarizer.y_type_ == "multiclass"
+
+    def _make_loss(self):
+        return SoftmaxCrossEntropy() if self._is_softmax() else SigmoidCrossEntropy()
+
+    def _stratify(self, Y):
+        return Y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
+
+    def _score_outputs(self, Z, Y, sample_weight):
+        if self._is_softmax():
+            return accuracy_score(Y.argmax(1), Z.argmax(1), sample_weight=sample_weight)
+        return accuracy_score(Y > 0.5, Z > 0, sample_weight=sample_weight)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class (for multilabel targets: of each label,
+            independently).
+        """
+        Z = self._forward(X)
+        P = self.loss_function_.link(Z)
+        if self._label_binarizer.y_type_ == "binary":
+            P = np.hstack([1 - P, P])
+        return P
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels, or an indicator matrix for multilabel targets.
+        """
+        Z = self._forward(X)
+        y_type = self._label_binarizer.y_type_
+        if y_type == "multiclass":
+            return self.classes_[np.argmax(Z, axis=1)]
+        if y_type == "binary":
+            return self.classes_[(Z[:, 0] > 0).astype(int)]
+        return (Z > 0).astype(int)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+@_with_docs
+class DNNRegressor(RegressorMixin, _BaseDNN):
+    """Deep neural network regressor trained with mini-batch gradient descent.
+
+    The output layer is linear and training minimises the mean squared error,
+    averaged over the outputs for multi-output targets. Targets are used as
+    given: wrap the estimator in ``TransformedTargetRegressor`` with a
+    ``StandardScaler`` when they are far from unit scale.
+
+    Parameters
+    ----------
+{parameters}
+    Attributes
+    ----------
+{attributes}
+    See Also
+    --------
+    DNNClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
+
+    Notes
+    -----
+{notes}
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skdnn import DNNRegressor
+    >>> X, y = make_regression(n_samples=300, n_features=5, noise=1, random_state=0)
+    >>> reg = DNNRegressor(learning_rate=0.01, random_state=0).fit(X, y / y.std())
+    >>> reg.score(X, y / y.std()) > 0.95
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100, 100),
+        activation="elu",
+        kernel_initializer="auto",
+        optimizer="nadam",
+        learning_rate=None,
+        momentum=None,
+        nesterov=False,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        rho=0.9,
+        weight_decay=None,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        batch_size="auto",
+        max_iter=200,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        dtype="float32",
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            kernel_initializer=kernel_initializer,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            nesterov=nesterov,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            rho=rho,
+            weight_decay=weight_decay,
+            clipvalue=clipvalue,
+            clipnorm=clipnorm,
+            global_clipnorm=global_clipnorm,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            random_state=random_state,
+            verbose=verbose,
+            dtype=dtype,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; each batch loss is their weighted mean.
+
+        Returns
+        -------
+        self : DNNRegressor
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _encode_targets(self, y, first_fit):
+        y = np.asarray(y)
+        if first_fit:
+            self._y_ndim = y.ndim
+        return y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _make_loss(self):
+        return SquaredError()
+
+    def _score_outputs(self, Z, Y, sample_weight):
+        return r2_score(Y, Z, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predicted target values.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions, with the shape of the targets seen in fit.
+        """
+        Z = self._forward(X)
+        return Z.ravel() if self._y_ndim == 1 else Z
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags

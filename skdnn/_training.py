@@ -1,0 +1,177 @@
+"""The training loop: epochs -> mini-batches -> forward -> loss -> backward -> step.
+
+Knows nothing about scikit-learn: the estimators hand it a built network, a loss,
+an optimizer and encoded float arrays.
+"""
+
+import math
+import time
+
+import numpy as np
+
+
+class Diverged(Exception):
+    """Internal signal: the batch loss was not finite."""
+
+    def __init__(self, epoch, batch, loss):
+        super().__init__(epoch, batch, loss)
+        self.epoch, self.batch, self.loss = epoch, batch, loss
+
+
+class Trainer:
+    """Mini-batch training of a ``Sequential`` network.
+
+    Parameters
+    ----------
+    network : Sequential
+        A built network.
+    loss : Loss
+        Output activation fused with its loss.
+    optimizer : Optimizer
+        A built optimizer.
+    batch_size : int
+    shuffle : bool
+        Draw a new permutation of the samples every epoch.
+    rng : numpy.random.RandomState
+        Source of all randomness: shuffling and stochastic layers.
+    """
+
+    def __init__(self, network, loss, optimizer, *, batch_size, shuffle, rng):
+        self.network = network
+        self.loss = loss
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.rng = rng
+        self.epoch = 0
+
+    def learning_rate(self):
+        """The learning rate the next step will use."""
+        return self.optimizer.current_learning_rate
+
+    def train_epoch(self, X, Y, sample_weight=None):
+        """One pass over ``(X, Y)``; returns the sample-weighted mean batch loss.
+
+        Raises ``Diverged`` (after which the caller restores a snapshot) when a
+        batch loss is NaN or infinite.
+        """
+        self.epoch += 1
+        net, opt = self.network, self.optimizer
+        n = X.shape[0]
+        bs = min(self.batch_size, n)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        # Batches are gathered into preallocated buffers: no per-epoch shuffled copy
+        # of X, no per-batch allocation.
+        x_buf = np.empty((bs, X.shape[1]), dtype=X.dtype)
+        y_buf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
+        total_w = float(n) if sample_weight is None else float(np.sum(sample_weight))
+        weighted_loss = 0.0
+        for b, start in enumerate(range(0, n, bs)):
+            idx = order[start : start + bs]
+            m = idx.size
+            Xb = np.take(X, idx, axis=0, out=x_buf[:m])
+            Yb = np.take(Y, idx, axis=0, out=y_buf[:m])
+            swb = None if sample_weight is None else sample_weight[idx]
+            Z = net.forward(Xb, training=True, rng=self.rng)
+            loss, delta = self.loss.gradient(Z, Yb, swb)
+            if not math.isfinite(loss):
+                raise Diverged(self.epoch, b + 1, loss)
+            net.backward(delta)
+            opt.step(net.theta, net.grad, tensors=net.tensors)
+            weighted_loss += loss * (m if swb is None else float(np.sum(swb)))
+        return weighted_loss / total_w if total_w > 0 else 0.0
+
+
+def fit_loop(
+    trainer,
+    X,
+    Y,
+    sample_weight,
+    *,
+    max_epochs,
+    validation=None,
+    score=None,
+    n_iter_no_change=10,
+    tol=1e-4,
+    history,
+    verbose=0,
+):
+    """Train for up to ``max_epochs`` epochs with Keras-like stopping.
+
+    Without ``validation``, training stops when the training loss has not improved
+    by at least ``tol`` for ``n_iter_no_change`` epochs. With
+    ``validation=(X_val, Y_val, sw_val)`` the validation loss is monitored instead
+    and the weights of the best epoch are restored at the end.
+
+    Parameters
+    ----------
+    score : callable, optional
+        ``score(Z_val) -> float`` (accuracy, R^2) recorded as ``val_score``.
+    history : dict of list
+        Appended to, one entry per epoch, under ``loss``, ``lr``, ``time`` and,
+        with validation, ``val_loss`` and ``val_score``.
+
+    Returns
+    -------
+    dict
+        ``epochs`` run, ``converged`` (a stopping criterion fired), ``best_loss``
+        and ``best_epoch`` of the monitored loss.
+    """
+    net = trainer.network
+    best, best_epoch, best_snapshot, wait = math.inf, 0, None, 0
+    converged = False
+    epochs = 0
+    for _ in range(max_epochs):
+        start_snapshot = net.snapshot()
+        tic = time.perf_counter()
+        try:
+            loss = trainer.train_epoch(X, Y, sample_weight)
+        except Diverged:
+            net.restore(start_snapshot)
+            raise
+        epochs += 1
+        record = {"loss": loss, "lr": trainer.learning_rate()}
+        monitored = loss
+        if validation is not None:
+            X_val, Y_val, sw_val = validation
+            Z_val = net.forward(X_val, training=False)
+            record["val_loss"] = trainer.loss.value(Z_val, Y_val, sw_val)
+            record["val_score"] = score(Z_val) if score is not None else math.nan
+            monitored = record["val_loss"]
+            if not math.isfinite(monitored):
+                net.restore(start_snapshot)
+                raise Diverged(trainer.epoch, 0, monitored)
+        record["time"] = time.perf_counter() - tic
+        for key, value in record.items():
+            history.setdefault(key, []).append(value)
+        if verbose:
+            print(_progress_line(trainer.epoch, record), flush=True)
+
+        if monitored < best - tol:
+            best, best_epoch, wait = monitored, trainer.epoch, 0
+            if validation is not None:
+                best_snapshot = net.snapshot()
+        else:
+            wait += 1
+            best = min(best, monitored) if validation is None else best
+        if wait >= n_iter_no_change:
+            converged = True
+            break
+    if best_snapshot is not None:
+        net.restore(best_snapshot)
+    return {
+        "epochs": epochs,
+        "converged": converged,
+        "best_loss": best,
+        "best_epoch": best_epoch,
+    }
+
+
+def _progress_line(epoch, record):
+    parts = [f"Epoch {epoch:>4d}", f"loss: {record['loss']:.4f}"]
+    if "val_loss" in record:
+        parts.append(f"val_loss: {record['val_loss']:.4f}")
+        parts.append(f"val_score: {record['val_score']:.4f}")
+    parts.append(f"lr: {record['lr']:.3g}")
+    parts.append(f"{record['time']:.2f}s")
+    return " - ".join(parts)

@@ -1,0 +1,251 @@
+"""Activation layers, each forward next to its derivative.
+
+Derivatives are computed from cached outputs where the math allows (logistic, tanh,
+ReLU family, ELU, SELU) so ``backward`` never recomputes the forward pass.
+Each class names the initializer chapter 11's Table 11-1 pairs it with
+(``default_initializer``), which ``kernel_initializer="auto"`` uses.
+"""
+
+import numpy as np
+from scipy.special import erf, expit
+
+from ._registry import Registry
+from .layers import Layer
+
+ACTIVATIONS = Registry("activation")
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class Activation(Layer):
+    """Base class of element-wise activations."""
+
+    default_initializer = "glorot_uniform"
+
+    def __repr__(self):
+        return type(self).__name__
+
+
+@ACTIVATIONS.register("identity", "linear")
+class Identity(Activation):
+    """``f(z) = z``."""
+
+    def forward(self, X, *, training=False, rng=None):
+        return X
+
+    def backward(self, dY, *, need_dX=True):
+        return dY
+
+
+@ACTIVATIONS.register("logistic", "sigmoid")
+class Logistic(Activation):
+    """``f(z) = 1 / (1 + exp(-z))``, computed without overflow on either side."""
+
+    def forward(self, X, *, training=False, rng=None):
+        Y = expit(X)
+        if training:
+            self.cache["Y"] = Y
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        Y = self.cache["Y"]
+        return dY * Y * (1 - Y)
+
+
+@ACTIVATIONS.register("tanh")
+class Tanh(Activation):
+    """``f(z) = tanh(z)``."""
+
+    def forward(self, X, *, training=False, rng=None):
+        Y = np.tanh(X)
+        if training:
+            self.cache["Y"] = Y
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        Y = self.cache["Y"]
+        return dY * (1 - Y * Y)
+
+
+@ACTIVATIONS.register("relu")
+class ReLU(Activation):
+    """``f(z) = max(0, z)``."""
+
+    default_initializer = "he_normal"
+
+    def forward(self, X, *, training=False, rng=None):
+        Y = np.maximum(X, 0)
+        if training:
+            self.cache["Y"] = Y
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        return dY * (self.cache["Y"] > 0)
+
+
+@ACTIVATIONS.register("leaky_relu")
+class LeakyReLU(Activation):
+    """``f(z) = max(alpha * z, z)`` with ``alpha = 0.01`` (the chapter's value)."""
+
+    default_initializer = "he_normal"
+
+    def __init__(self, alpha=0.01):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, X, *, training=False, rng=None):
+        Y = np.where(X > 0, X, X * X.dtype.type(self.alpha))
+        if training:
+            self.cache["positive"] = X > 0
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        return np.where(self.cache["positive"], dY, dY * dY.dtype.type(self.alpha))
+
+
+@ACTIVATIONS.register("rrelu")
+class RReLU(Activation):
+    """Randomized leaky ReLU.
+
+    In training the negative slope is drawn per element and per step from
+    ``U(lower, upper)``; at inference it is fixed to ``(lower + upper) / 2``.
+    """
+
+    default_initializer = "he_normal"
+    deterministic = False
+
+    def __init__(self, lower=1 / 8, upper=1 / 3):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+
+    def forward(self, X, *, training=False, rng=None):
+        if not training:
+            slope = X.dtype.type((self.lower + self.upper) / 2)
+            return np.where(X >= 0, X, X * slope)
+        slope = rng.uniform(self.lower, self.upper, size=X.shape).astype(
+            X.dtype, copy=False
+        )
+        slope[X >= 0] = 1
+        self.cache["slope"] = slope
+        return X * slope
+
+    def backward(self, dY, *, need_dX=True):
+        return dY * self.cache["slope"]
+
+
+@ACTIVATIONS.register("prelu")
+class PReLU(Activation):
+    """Parametric leaky ReLU: one learned negative slope per unit, initialised at 0.25."""
+
+    default_initializer = "he_normal"
+
+    def __init__(self, initial_alpha=0.25):
+        super().__init__()
+        self.initial_alpha = initial_alpha
+
+    def param_shapes(self, n_in):
+        return {"alpha": (n_in,)}
+
+    def initialize(self, n_in, rng, dtype):
+        self.params["alpha"][...] = self.initial_alpha
+
+    def forward(self, X, *, training=False, rng=None):
+        negative = np.minimum(X, 0)
+        Y = np.maximum(X, 0)
+        Y += negative * self.params["alpha"]
+        if training:
+            self.cache["negative"] = negative
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        negative = self.cache["negative"]
+        np.sum(dY * negative, axis=0, out=self.grads["alpha"])
+        if not need_dX:
+            return None
+        return np.where(negative < 0, dY * self.params["alpha"], dY)
+
+
+@ACTIVATIONS.register("elu")
+class ELU(Activation):
+    """``f(z) = z`` for ``z > 0``, else ``alpha * (exp(z) - 1)``; ``alpha = 1``."""
+
+    default_initializer = "he_normal"
+    scale = 1.0
+    alpha = 1.0
+
+    def forward(self, X, *, training=False, rng=None):
+        dtype = X.dtype.type
+        negative = np.expm1(np.minimum(X, 0))
+        negative *= dtype(self.scale * self.alpha)
+        Y = np.where(X > 0, X * dtype(self.scale), negative)
+        if training:
+            self.cache["Y"] = Y
+            self.cache["positive"] = X > 0
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        dtype = dY.dtype.type
+        # For z <= 0, f'(z) = scale * alpha * exp(z) = f(z) + scale * alpha.
+        slope = self.cache["Y"] + dtype(self.scale * self.alpha)
+        return dY * np.where(self.cache["positive"], dtype(self.scale), slope)
+
+
+@ACTIVATIONS.register("selu")
+class SELU(ELU):
+    """``f(z) = scale * elu_alpha(z)`` with Klambauer et al.'s constants.
+
+    Stacks of Dense + SELU layers with LeCun-normal weights self-normalise.
+    """
+
+    default_initializer = "lecun_normal"
+    scale = _SELU_SCALE
+    alpha = _SELU_ALPHA
+
+
+@ACTIVATIONS.register("gelu")
+class GELU(Activation):
+    """``f(z) = z * Phi(z)``, the exact form with the normal CDF ``Phi``."""
+
+    default_initializer = "he_normal"
+
+    def forward(self, X, *, training=False, rng=None):
+        cdf = erf(X * X.dtype.type(1 / np.sqrt(2)))
+        cdf += 1
+        cdf *= X.dtype.type(0.5)
+        if training:
+            self.cache["X"] = X
+            self.cache["cdf"] = cdf
+        return X * cdf
+
+    def backward(self, dY, *, need_dX=True):
+        X, cdf = self.cache["X"], self.cache["cdf"]
+        pdf = np.exp(X * X * X.dtype.type(-0.5))
+        pdf *= X.dtype.type(1 / np.sqrt(2 * np.pi))
+        return dY * (cdf + X * pdf)
+
+
+@ACTIVATIONS.register("swish", "silu")
+class Swish(Activation):
+    """``f(z) = z * sigmoid(z)`` (also called SiLU)."""
+
+    default_initializer = "he_normal"
+
+    def forward(self, X, *, training=False, rng=None):
+        sig = expit(X)
+        Y = X * sig
+        if training:
+            self.cache["Y"] = Y
+            self.cache["sig"] = sig
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        Y, sig = self.cache["Y"], self.cache["sig"]
+        # f' = sig + z * sig * (1 - sig) = sig + f * (1 - sig)
+        return dY * (sig + Y * (1 - sig))
+
+
+def get_activation(name):
+    """A new activation layer from its registered name."""
+    return ACTIVATIONS.get(name)()

@@ -1,0 +1,130 @@
+"""Layers of the network core: the ``Layer`` protocol and ``Dense``.
+
+A layer declares the shapes of its trainable parameters; the network owns one flat
+buffer for all parameters (and one for their gradients) and gives each layer views
+into it, so an optimizer step is a handful of vectorised calls on the whole model.
+Non-trainable state (e.g. batch-norm moving statistics) lives in ``layer.state``.
+
+``forward(X, training=True)`` caches what ``backward`` needs; inference
+(``training=False``) caches nothing, so a fitted network can predict from several
+threads at once.
+"""
+
+import numpy as np
+
+from .initializers import get_initializer
+
+
+class Layer:
+    """Base class: a layer with no parameters that passes its input through."""
+
+    #: False when the training-mode output depends on the batch or on randomness
+    #: (dropout, RReLU, batch-norm statistics): such layers cannot be cached.
+    deterministic = True
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+        self.state = {}
+        self.cache = {}
+
+    def param_shapes(self, n_in):
+        """Shapes of the trainable parameters for an input of ``n_in`` features."""
+        return {}
+
+    def output_size(self, n_in):
+        """Number of output features for ``n_in`` input features."""
+        return n_in
+
+    def initialize(self, n_in, rng, dtype):
+        """Fill ``self.params`` (views already bound) and create ``self.state``."""
+
+    def forward(self, X, *, training=False, rng=None):
+        """Output for ``X``; caches what ``backward`` needs when ``training``."""
+        return X
+
+    def backward(self, dY, *, need_dX=True):
+        """Gradient w.r.t. the input from ``dY``; writes parameter grads in place."""
+        return dY
+
+    @property
+    def kernels(self):
+        """Weight matrices subject to l1/l2 penalties and max-norm (none here)."""
+        return []
+
+    def __getstate__(self):
+        # Parameter views are rebound by the network after unpickling, and caches
+        # are training scratch: neither belongs in a saved model.
+        state = self.__dict__.copy()
+        state["params"] = {}
+        state["grads"] = {}
+        state["cache"] = {}
+        return state
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Dense(Layer):
+    """Fully connected layer ``Y = X @ W + b``.
+
+    Parameters
+    ----------
+    units : int
+        Number of output units.
+    kernel_initializer : str or callable, default="glorot_uniform"
+        Name from ``skdnn.nn.initializers.INITIALIZERS`` or ``init(shape, rng)``.
+    use_bias : bool, default=True
+        A Dense layer followed by batch normalization needs no bias.
+    """
+
+    def __init__(self, units, kernel_initializer="glorot_uniform", use_bias=True):
+        super().__init__()
+        self.units = units
+        self.kernel_initializer = kernel_initializer
+        self.use_bias = use_bias
+
+    def param_shapes(self, n_in):
+        shapes = {"kernel": (n_in, self.units)}
+        if self.use_bias:
+            shapes["bias"] = (self.units,)
+        return shapes
+
+    def output_size(self, n_in):
+        return self.units
+
+    def initialize(self, n_in, rng, dtype):
+        init = get_initializer(self.kernel_initializer)
+        kernel = np.asarray(init((n_in, self.units), rng))
+        if kernel.shape != (n_in, self.units):
+            raise ValueError(
+                f"kernel_initializer returned shape {kernel.shape}, "
+                f"expected {(n_in, self.units)}."
+            )
+        self.params["kernel"][...] = kernel
+        if self.use_bias:
+            self.params["bias"][...] = 0
+
+    def forward(self, X, *, training=False, rng=None):
+        Y = X @ self.params["kernel"]
+        if self.use_bias:
+            Y += self.params["bias"]
+        if training:
+            self.cache["X"] = X
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        X = self.cache["X"]
+        np.matmul(X.T, dY, out=self.grads["kernel"])
+        if self.use_bias:
+            np.sum(dY, axis=0, out=self.grads["bias"])
+        if need_dX:
+            return dY @ self.params["kernel"].T
+        return None
+
+    @property
+    def kernels(self):
+        return [(self.params["kernel"], self.grads["kernel"])]
+
+    def __repr__(self):
+        return f"Dense({self.units})"

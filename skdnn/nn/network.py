@@ -1,0 +1,106 @@
+"""``Sequential``: a stack of layers sharing one flat parameter buffer."""
+
+import numpy as np
+
+
+class Sequential:
+    """A stack of layers trained end to end.
+
+    After ``build``, ``theta`` holds every trainable parameter and ``grad`` their
+    gradients, both flat; each layer's ``params``/``grads`` are views into them, laid
+    out bottom-up so that the parameters of the lowest ``k`` layers form a prefix.
+
+    Parameters
+    ----------
+    layers : list of Layer
+    """
+
+    def __init__(self, layers):
+        self.layers = list(layers)
+
+    def build(self, n_in, rng, dtype=np.float32):
+        """Allocate the buffers and initialise every layer for ``n_in`` inputs."""
+        self.n_in = n_in
+        self.dtype = np.dtype(dtype)
+        self._layout = []  # per layer: {name: (offset, shape)}
+        size = 0
+        n = n_in
+        for layer in self.layers:
+            entry = {}
+            for name, shape in layer.param_shapes(n).items():
+                entry[name] = (size, tuple(shape))
+                size += int(np.prod(shape))
+            self._layout.append(entry)
+            n = layer.output_size(n)
+        self.n_out = n
+        self.theta = np.zeros(size, dtype=self.dtype)
+        self._bind()
+        n = n_in
+        for layer in self.layers:
+            layer.initialize(n, rng, self.dtype)
+            n = layer.output_size(n)
+        return self
+
+    def _bind(self):
+        self.grad = np.zeros_like(self.theta)
+        self.tensors = []
+        for layer, entry in zip(self.layers, self._layout):
+            layer.params, layer.grads = {}, {}
+            for name, (offset, shape) in entry.items():
+                stop = offset + int(np.prod(shape))
+                layer.params[name] = self.theta[offset:stop].reshape(shape)
+                layer.grads[name] = self.grad[offset:stop].reshape(shape)
+                self.tensors.append(slice(offset, stop))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("grad", None)
+        state.pop("tensors", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "theta" in state:
+            self._bind()
+
+    def param_offset(self, n_layers):
+        """Index in ``theta`` of the first parameter above the lowest ``n_layers``."""
+        for entry in self._layout[n_layers:]:
+            if entry:
+                return min(offset for offset, _ in entry.values())
+        return self.theta.size
+
+    def forward(self, X, *, training=False, rng=None, start=0, stop=None):
+        """Output of layers ``start:stop`` for ``X`` (``training`` caches for backward)."""
+        for layer in self.layers[start:stop]:
+            X = layer.forward(X, training=training, rng=rng)
+        return X
+
+    def backward(self, delta, *, stop=0):
+        """Back-propagate ``delta`` down to layer ``stop``, filling ``grad``."""
+        for i in range(len(self.layers) - 1, stop - 1, -1):
+            delta = self.layers[i].backward(delta, need_dX=i > stop)
+        return delta
+
+    @property
+    def kernels(self):
+        """``(kernel, kernel_grad)`` pairs of the Dense layers, bottom-up."""
+        return [pair for layer in self.layers for pair in layer.kernels]
+
+    def state_arrays(self):
+        """Non-trainable state (e.g. moving statistics), as a flat list of arrays."""
+        return [a for layer in self.layers for a in layer.state.values()]
+
+    def snapshot(self):
+        """A copy of everything that defines the network's outputs."""
+        return self.theta.copy(), [a.copy() for a in self.state_arrays()]
+
+    def restore(self, snapshot):
+        """Put back the weights and state saved by ``snapshot``."""
+        theta, states = snapshot
+        self.theta[...] = theta
+        for dst, src in zip(self.state_arrays(), states):
+            dst[...] = src
+
+    def __repr__(self):
+        return f"Sequential({self.layers!r})"

@@ -1,0 +1,439 @@
+"""Optimizers: one small class each, Keras 3 style (Nadam follows Dozat 2016).
+
+The base class owns what every optimizer shares, once: the learning-rate default,
+gradient clipping, decoupled weight decay and the step counter. A subclass declares
+its per-parameter state in ``_build`` and writes the math in ``_update``.
+
+Optimizers work on the network's flat parameter and gradient vectors. ``start``
+skips a leading block of frozen parameters (layers are laid out bottom-up, so frozen
+lower layers are a prefix). All arithmetic is in place in the parameters' dtype;
+step-dependent scalars are converted to that dtype first, since a NumPy float64
+scalar would silently switch a float32 update to a slower float64 loop.
+"""
+
+import math
+
+import numpy as np
+
+from ._params import Configurable
+from ._registry import Registry
+
+OPTIMIZERS = Registry("optimizer")
+
+
+class Optimizer(Configurable):
+    """Base class of the optimizers.
+
+    Parameters
+    ----------
+    learning_rate : float or None
+        Step size; ``None`` takes the estimator's ``learning_rate`` or, failing
+        that, the optimizer's Keras default (``default_learning_rate``).
+    clipvalue, clipnorm, global_clipnorm : float or None
+        Gradient clipping (at most one): each element to ``[-c, c]``; each tensor's
+        norm to at most ``c``; the norm of all gradients together to at most ``c``.
+    weight_decay : float or None
+        Decoupled weight decay ``theta -= lr * weight_decay * theta`` before the step.
+    """
+
+    default_learning_rate = 0.001
+    #: Hyperparameter that 1cycle scheduling cycles (None: nothing to cycle).
+    momentum_attribute = None
+    _slots = ()
+
+    def __init__(
+        self,
+        learning_rate=None,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        weight_decay=None,
+    ):
+        self.learning_rate = learning_rate
+        self.clipvalue = clipvalue
+        self.clipnorm = clipnorm
+        self.global_clipnorm = global_clipnorm
+        self.weight_decay = weight_decay
+
+    def build(self, n_params, dtype):
+        """Create zeroed state for ``n_params`` parameters; resets the step count."""
+        clipping = [
+            name
+            for name in ("clipvalue", "clipnorm", "global_clipnorm")
+            if getattr(self, name) is not None
+        ]
+        if len(clipping) > 1:
+            raise ValueError(
+                f"Use at most one of clipvalue, clipnorm and global_clipnorm; "
+                f"got {', '.join(clipping)}."
+            )
+        self.iterations = 0
+        self.slots = {name: np.zeros(n_params, dtype=dtype) for name in self._slots}
+        return self
+
+    def _scratch(self, name, like):
+        """A scratch vector the size of ``like``, kept between steps (not pickled)."""
+        buf = self.__dict__.get(name)
+        if buf is None or buf.size < like.size or buf.dtype != like.dtype:
+            buf = np.empty(like.size, dtype=like.dtype)
+            setattr(self, name, buf)
+        return buf[buf.size - like.size :]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_tmp", None)
+        state.pop("_tmp2", None)
+        return state
+
+    @property
+    def current_learning_rate(self):
+        """The configured learning rate, or the class default if None."""
+        if self.learning_rate is None:
+            return self.default_learning_rate
+        return self.learning_rate
+
+    def step(self, theta, grad, *, learning_rate=None, tensors=(), start=0):
+        """One update of ``theta[start:]`` from ``grad[start:]``, in place.
+
+        Parameters
+        ----------
+        theta, grad : ndarray of shape (n_params,)
+            Flat parameters and their gradients (``grad`` may be clipped in place).
+        learning_rate : float, optional
+            Rate for this step (from a schedule); default ``current_learning_rate``.
+        tensors : sequence of slice
+            Each parameter tensor's slice of the flat vectors, for ``clipnorm``.
+        start : int
+            Index of the first trainable parameter.
+        """
+        lr = self.current_learning_rate if learning_rate is None else learning_rate
+        theta, grad = theta[start:], grad[start:]
+        tensors = [slice(s.start - start, s.stop - start) for s in tensors if s.start >= start]
+        self._clip(grad, tensors)
+        dtype = theta.dtype.type
+        if self.weight_decay:
+            theta *= dtype(1.0 - lr * self.weight_decay)
+        self.iterations += 1
+        slots = {name: value[start:] for name, value in self.slots.items()}
+        tmp = self._scratch("_tmp", theta)
+        self._update(theta, grad, slots, tmp, dtype(lr), self.iterations)
+
+    def _clip(self, grad, tensors):
+        dtype = grad.dtype.type
+        if self.clipvalue is not None:
+            np.clip(grad, -self.clipvalue, self.clipvalue, out=grad)
+        elif self.clipnorm is not None:
+            for s in tensors:
+                g = grad[s]
+                norm = math.sqrt(float(np.dot(g, g)))
+                if norm > self.clipnorm:
+                    g *= dtype(self.clipnorm / norm)
+        elif self.global_clipnorm is not None:
+            norm = math.sqrt(float(np.dot(grad, grad)))
+            if norm > self.global_clipnorm:
+                grad *= dtype(self.global_clipnorm / norm)
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        raise NotImplementedError
+
+
+@OPTIMIZERS.register("sgd")
+class SGD(Optimizer):
+    """Gradient descent, with momentum and Nesterov's variant.
+
+    ``m <- momentum * m - lr * g``; ``theta <- theta + m``, or with ``nesterov``
+    ``theta <- theta + momentum * m - lr * g`` (with the new ``m``).
+    Defaults (Keras 3): ``learning_rate=0.01``, ``momentum=0``.
+    """
+
+    default_learning_rate = 0.01
+    momentum_attribute = "momentum"
+
+    def __init__(
+        self,
+        learning_rate=None,
+        momentum=0.0,
+        nesterov=False,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        weight_decay=None,
+    ):
+        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay)
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    @property
+    def _slots(self):
+        return ("m",) if self.momentum else ()
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        np.multiply(grad, lr, out=tmp)
+        if "m" not in slots:
+            theta -= tmp
+            return
+        mu = theta.dtype.type(self.momentum)
+        m = slots["m"]
+        m *= mu
+        m -= tmp
+        if self.nesterov:
+            theta -= tmp
+            np.multiply(m, mu, out=tmp)
+            theta += tmp
+        else:
+            theta += m
+
+
+@OPTIMIZERS.register("adagrad")
+class Adagrad(Optimizer):
+    """AdaGrad: ``a <- a + g**2``; ``theta <- theta - lr * g / sqrt(a + epsilon)``.
+
+    The accumulator starts at ``initial_accumulator_value`` (Keras: 0.1).
+    """
+
+    _slots = ("accumulator",)
+
+    def __init__(
+        self,
+        learning_rate=None,
+        initial_accumulator_value=0.1,
+        epsilon=1e-7,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        weight_decay=None,
+    ):
+        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay)
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+    def build(self, n_params, dtype):
+        super().build(n_params, dtype)
+        self.slots["accumulator"][...] = self.initial_accumulator_value
+        return self
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        acc = slots["accumulator"]
+        np.square(grad, out=tmp)
+        acc += tmp
+        np.add(acc, theta.dtype.type(self.epsilon), out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(grad, tmp, out=tmp)
+        tmp *= lr
+        theta -= tmp
+
+
+@OPTIMIZERS.register("rmsprop")
+class RMSprop(Optimizer):
+    """RMSProp: ``v <- rho v + (1 - rho) g**2``; step ``lr * g / sqrt(v + epsilon)``.
+
+    With ``momentum > 0`` the steps accumulate: ``m <- momentum m + step``.
+    """
+
+    momentum_attribute = "momentum"
+
+    def __init__(
+        self,
+        learning_rate=None,
+        rho=0.9,
+        momentum=0.0,
+        epsilon=1e-7,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        weight_decay=None,
+    ):
+        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay)
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = epsilon
+
+    @property
+    def _slots(self):
+        return ("v", "m") if self.momentum else ("v",)
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        f = theta.dtype.type
+        v = slots["v"]
+        v *= f(self.rho)
+        np.square(grad, out=tmp)
+        tmp *= f(1 - self.rho)
+        v += tmp
+        np.add(v, f(self.epsilon), out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(grad, tmp, out=tmp)
+        tmp *= lr
+        if "m" in slots:
+            m = slots["m"]
+            m *= f(self.momentum)
+            m += tmp
+            theta -= m
+        else:
+            theta -= tmp
+
+
+class _AdamFamily(Optimizer):
+    momentum_attribute = "beta_1"
+    _slots = ("m", "v")
+
+    def __init__(
+        self,
+        learning_rate=None,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        weight_decay=None,
+    ):
+        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def _moments(self, grad, slots, tmp):
+        """Update ``m`` and ``v`` (Adam's moment estimates) in place."""
+        f = grad.dtype.type
+        m, v = slots["m"], slots["v"]
+        m *= f(self.beta_1)
+        np.multiply(grad, f(1 - self.beta_1), out=tmp)
+        m += tmp
+        v *= f(self.beta_2)
+        np.square(grad, out=tmp)
+        tmp *= f(1 - self.beta_2)
+        v += tmp
+        return m, v
+
+
+@OPTIMIZERS.register("adam")
+class Adam(_AdamFamily):
+    """Adam (Kingma & Ba 2015).
+
+    ``m, v`` are moving averages of ``g`` and ``g**2``;
+    ``theta <- theta - lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + eps)``.
+    """
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        m, v = self._moments(grad, slots, tmp)
+        alpha = float(lr) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        np.sqrt(v, out=tmp)
+        tmp += theta.dtype.type(self.epsilon)
+        np.divide(m, tmp, out=tmp)
+        tmp *= theta.dtype.type(alpha)
+        theta -= tmp
+
+
+@OPTIMIZERS.register("adamw")
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019); decay 0.004."""
+
+    def __init__(
+        self,
+        learning_rate=None,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+    ):
+        super().__init__(
+            learning_rate,
+            beta_1,
+            beta_2,
+            epsilon,
+            clipvalue,
+            clipnorm,
+            global_clipnorm,
+            weight_decay,
+        )
+
+
+@OPTIMIZERS.register("adamax")
+class Adamax(_AdamFamily):
+    """AdaMax: Adam with the infinity norm, ``u <- max(beta_2 u, |g|)``."""
+
+    _slots = ("m", "u")
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        f = theta.dtype.type
+        m, u = slots["m"], slots["u"]
+        m *= f(self.beta_1)
+        np.multiply(grad, f(1 - self.beta_1), out=tmp)
+        m += tmp
+        u *= f(self.beta_2)
+        np.abs(grad, out=tmp)
+        np.maximum(u, tmp, out=u)
+        np.add(u, f(self.epsilon), out=tmp)
+        np.divide(m, tmp, out=tmp)
+        tmp *= f(float(lr) / (1 - self.beta_1**t))
+        theta -= tmp
+
+
+@OPTIMIZERS.register("nadam")
+class Nadam(_AdamFamily):
+    """Nadam: Adam with Nesterov momentum, as in Dozat (2016) and PyTorch.
+
+    The momentum coefficient warms up, ``mu_t = beta_1 (1 - 0.5 * 0.96**(t psi))``
+    with ``psi = momentum_decay``, and the step mixes the look-ahead moment and the
+    current gradient:
+    ``m_hat = mu_{t+1} m / (1 - prod_{i<=t+1} mu_i) + (1 - mu_t) g / (1 - prod_{i<=t} mu_i)``,
+    ``theta <- theta - lr * m_hat / (sqrt(v / (1 - beta_2**t)) + eps)``.
+    """
+
+    def __init__(
+        self,
+        learning_rate=None,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        momentum_decay=0.004,
+        clipvalue=None,
+        clipnorm=None,
+        global_clipnorm=None,
+        weight_decay=None,
+    ):
+        super().__init__(
+            learning_rate,
+            beta_1,
+            beta_2,
+            epsilon,
+            clipvalue,
+            clipnorm,
+            global_clipnorm,
+            weight_decay,
+        )
+        self.momentum_decay = momentum_decay
+
+    def build(self, n_params, dtype):
+        super().build(n_params, dtype)
+        self.mu_product = 1.0
+        return self
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        f = theta.dtype.type
+        psi = self.momentum_decay
+        mu = self.beta_1 * (1 - 0.5 * 0.96 ** (t * psi))
+        mu_next = self.beta_1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+        self.mu_product *= mu
+        m, v = self._moments(grad, slots, tmp)
+        # tmp <- sqrt(v_hat) + eps, the shared denominator
+        np.multiply(v, f(1 / (1 - self.beta_2**t)), out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += f(self.epsilon)
+        tmp2 = self._scratch("_tmp2", theta)
+        np.divide(grad, tmp, out=tmp2)
+        tmp2 *= f(float(lr) * (1 - mu) / (1 - self.mu_product))
+        theta -= tmp2
+        np.divide(m, tmp, out=tmp2)
+        tmp2 *= f(float(lr) * mu_next / (1 - self.mu_product * mu_next))
+        theta -= tmp2
+
+
+def get_optimizer(name, **params):
+    """A new optimizer from its registered name; ``params`` it does not take are ignored."""
+    cls = OPTIMIZERS.get(name)
+    accepted = set(cls._param_names())
+    return cls(**{k: v for k, v in params.items() if k in accepted})
