@@ -30,8 +30,10 @@ def main():
         ),
         "scikit-learn MLPClassifier (defaults)": MLPClassifier(random_state=0),
     }
-    print(f"skdnn {__version__} on load_digits: "
-          f"{len(X_train)} training and {len(X_test)} test samples\n")
+    print(
+        f"skdnn {__version__} on load_digits: "
+        f"{len(X_train)} training and {len(X_test)} test samples\n"
+    )
     print(f"{'model':48s} {'accuracy':>8s} {'fit time':>9s}")
     for name, model in models.items():
         pipe = make_pipeline(StandardScaler(), model)

@@ -14,10 +14,14 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
-from ._training import Diverged, Trainer, fit_loop
 from . import _docs
+from ._training import Diverged, Trainer, fit_loop
 from .exceptions import DivergenceError
 from .nn.activations import ACTIVATIONS, get_activation
 from .nn.initializers import INITIALIZERS
@@ -59,7 +63,10 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         "clipvalue": _POSITIVE_OR_NONE,
         "clipnorm": _POSITIVE_OR_NONE,
         "global_clipnorm": _POSITIVE_OR_NONE,
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
@@ -72,7 +79,6 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         "dtype": [StrOptions({"float32", "float64"})],
     }
 
-    @abstractmethod
     def __init__(
         self,
         hidden_layer_sizes=(100, 100),
@@ -328,7 +334,9 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 *arrays, test_size=self.validation_fraction, random_state=seed
             )
         X_tr, X_val, Y_tr, Y_val = parts[:4]
-        sw_tr, sw_val = (parts[4], parts[5]) if sample_weight is not None else (None, None)
+        sw_tr, sw_val = (
+            (parts[4], parts[5]) if sample_weight is not None else (None, None)
+        )
         return X_tr, Y_tr, sw_tr, (X_val, Y_val, sw_val)
 
     def _divergence_message(self, exc):
@@ -393,96 +401,38 @@ def _indent(text):
 class DNNClassifier(ClassifierMixin, _BaseDNN):
     """Deep neural network classifier trained with mini-batch gradient descent.
 
-    Binary and multiclass targets get a softmax (or one sigmoid) output with
-    cross-entropy; a multilabel indicator matrix gets one sigmoid per label.
+        Binary and multiclass targets get a softmax (or one sigmoid) output with
+        cross-entropy; a multilabel indicator matrix gets one sigmoid per label.
 
-    Parameters
-    ----------
-{parameters}
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (for multilabel targets, the label indices).
-{attributes}
-    See Also
-    --------
-    DNNRegressor : The same network for regression.
-    sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
+        Parameters
+        ----------
+    {parameters}
+        Attributes
+        ----------
+        classes_ : ndarray of shape (n_classes,)
+            Class labels (for multilabel targets, the label indices).
+    {attributes}
+        See Also
+        --------
+        DNNRegressor : The same network for regression.
+        sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
 
-    Notes
-    -----
-{notes}
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sklearn.model_selection import train_test_split
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> from skdnn import DNNClassifier
-    >>> X, y = load_digits(return_X_y=True)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> clf = make_pipeline(StandardScaler(), DNNClassifier(random_state=0))
-    >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.95
-    True
+        Notes
+        -----
+    {notes}
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from sklearn.model_selection import train_test_split
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from skdnn import DNNClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+        >>> clf = make_pipeline(StandardScaler(), DNNClassifier(random_state=0))
+        >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.95
+        True
     """
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(100, 100),
-        activation="elu",
-        kernel_initializer="auto",
-        optimizer="nadam",
-        learning_rate=None,
-        momentum=None,
-        nesterov=False,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        rho=0.9,
-        weight_decay=None,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        batch_size="auto",
-        max_iter=200,
-        shuffle=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        dtype="float32",
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            kernel_initializer=kernel_initializer,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            nesterov=nesterov,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            rho=rho,
-            weight_decay=weight_decay,
-            clipvalue=clipvalue,
-            clipnorm=clipnorm,
-            global_clipnorm=global_clipnorm,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            warm_start=warm_start,
-            random_state=random_state,
-            verbose=verbose,
-            dtype=dtype,
-        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -613,92 +563,34 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
 class DNNRegressor(RegressorMixin, _BaseDNN):
     """Deep neural network regressor trained with mini-batch gradient descent.
 
-    The output layer is linear and training minimises the mean squared error,
-    averaged over the outputs for multi-output targets. Targets are used as
-    given: wrap the estimator in ``TransformedTargetRegressor`` with a
-    ``StandardScaler`` when they are far from unit scale.
+        The output layer is linear and training minimises the mean squared error,
+        averaged over the outputs for multi-output targets. Targets are used as
+        given: wrap the estimator in ``TransformedTargetRegressor`` with a
+        ``StandardScaler`` when they are far from unit scale.
 
-    Parameters
-    ----------
-{parameters}
-    Attributes
-    ----------
-{attributes}
-    See Also
-    --------
-    DNNClassifier : The same network for classification.
-    sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
+        Parameters
+        ----------
+    {parameters}
+        Attributes
+        ----------
+    {attributes}
+        See Also
+        --------
+        DNNClassifier : The same network for classification.
+        sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
 
-    Notes
-    -----
-{notes}
-    Examples
-    --------
-    >>> from sklearn.datasets import make_regression
-    >>> from skdnn import DNNRegressor
-    >>> X, y = make_regression(n_samples=300, n_features=5, noise=1, random_state=0)
-    >>> reg = DNNRegressor(learning_rate=0.01, random_state=0).fit(X, y / y.std())
-    >>> reg.score(X, y / y.std()) > 0.95
-    True
+        Notes
+        -----
+    {notes}
+        Examples
+        --------
+        >>> from sklearn.datasets import make_regression
+        >>> from skdnn import DNNRegressor
+        >>> X, y = make_regression(n_samples=300, n_features=5, noise=1, random_state=0)
+        >>> reg = DNNRegressor(learning_rate=0.01, random_state=0).fit(X, y / y.std())
+        >>> reg.score(X, y / y.std()) > 0.95
+        True
     """
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(100, 100),
-        activation="elu",
-        kernel_initializer="auto",
-        optimizer="nadam",
-        learning_rate=None,
-        momentum=None,
-        nesterov=False,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        rho=0.9,
-        weight_decay=None,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        batch_size="auto",
-        max_iter=200,
-        shuffle=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
-        dtype="float32",
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            kernel_initializer=kernel_initializer,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            nesterov=nesterov,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            rho=rho,
-            weight_decay=weight_decay,
-            clipvalue=clipvalue,
-            clipnorm=clipnorm,
-            global_clipnorm=global_clipnorm,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            warm_start=warm_start,
-            random_state=random_state,
-            verbose=verbose,
-            dtype=dtype,
-        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

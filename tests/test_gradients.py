@@ -22,11 +22,15 @@ def _check_layer(layer, n_in=5, n_samples=4, seed=0, rtol=1e-5, atol=1e-7):
 
     def objective():
         # stochastic layers (RReLU) draw the same noise at every evaluation
-        return float(np.sum(G * net.forward(X, training=True, rng=np.random.RandomState(1))))
+        return float(
+            np.sum(G * net.forward(X, training=True, rng=np.random.RandomState(1)))
+        )
 
     net.forward(X, training=True, rng=np.random.RandomState(1))
     dX = layer.backward(G.copy(), need_dX=True)
-    np.testing.assert_allclose(dX, numerical_gradient(objective, X), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(
+        dX, numerical_gradient(objective, X), rtol=rtol, atol=atol
+    )
     if net.theta.size:
         analytic = net.grad.copy()
         np.testing.assert_allclose(
@@ -68,7 +72,10 @@ def test_whole_network_gradient():
     rng = np.random.RandomState(0)
     layers = []
     for name in ("tanh", "elu", "prelu", "swish"):
-        layers += [Dense(4, kernel_initializer="glorot_normal"), ACTIVATIONS.get(name)()]
+        layers += [
+            Dense(4, kernel_initializer="glorot_normal"),
+            ACTIVATIONS.get(name)(),
+        ]
     layers.append(Dense(3, kernel_initializer="glorot_normal"))
     net = Sequential(layers).build(5, rng, dtype=np.float64)
     X = rng.standard_normal((7, 5))

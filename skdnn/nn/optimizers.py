@@ -108,7 +108,9 @@ class Optimizer(Configurable):
         """
         lr = self.current_learning_rate if learning_rate is None else learning_rate
         theta, grad = theta[start:], grad[start:]
-        tensors = [slice(s.start - start, s.stop - start) for s in tensors if s.start >= start]
+        tensors = [
+            slice(s.start - start, s.stop - start) for s in tensors if s.start >= start
+        ]
         self._clip(grad, tensors)
         dtype = theta.dtype.type
         if self.weight_decay:
@@ -159,7 +161,9 @@ class SGD(Optimizer):
         global_clipnorm=None,
         weight_decay=None,
     ):
-        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay)
+        super().__init__(
+            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
+        )
         self.momentum = momentum
         self.nesterov = nesterov
 
@@ -203,7 +207,9 @@ class Adagrad(Optimizer):
         global_clipnorm=None,
         weight_decay=None,
     ):
-        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay)
+        super().__init__(
+            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
+        )
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
 
@@ -243,7 +249,9 @@ class RMSprop(Optimizer):
         global_clipnorm=None,
         weight_decay=None,
     ):
-        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay)
+        super().__init__(
+            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
+        )
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
@@ -287,7 +295,9 @@ class _AdamFamily(Optimizer):
         global_clipnorm=None,
         weight_decay=None,
     ):
-        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay)
+        super().__init__(
+            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
+        )
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
