@@ -299,6 +299,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and "
                 "the loss is still improving; increase max_iter to train longer.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
         return self
 
