@@ -125,7 +125,10 @@ def fit_loop(
         start_snapshot = net.snapshot()
         tic = time.perf_counter()
         try:
-            loss = trainer.train_epoch(X, Y, sample_weight)
+            # Overflow is detected from the loss and reported with advice; NumPy's
+            # own warnings from deep inside a diverging step would only be noise.
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = trainer.train_epoch(X, Y, sample_weight)
         except Diverged:
             net.restore(start_snapshot)
             raise

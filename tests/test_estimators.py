@@ -1,0 +1,318 @@
+"""DNNClassifier / DNNRegressor behaviour through the public scikit-learn API."""
+
+import io
+import re
+from contextlib import redirect_stdout
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skdnn import DivergenceError, DNNClassifier, DNNRegressor, Nadam
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def wine():
+    X, y = load_wine(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_binary_real_data_and_proba_shape():
+    X, y = load_breast_cancer(return_X_y=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        StandardScaler().fit_transform(X), y, stratify=y, random_state=0
+    )
+    clf = DNNClassifier(random_state=0).fit(X_tr, y_tr)
+    assert clf.score(X_te, y_te) > 0.95
+    proba = clf.predict_proba(X_te)
+    assert proba.shape == (len(X_te), 2) and proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    # one sigmoid output unit for two classes
+    assert clf.coefs_[-1].shape[1] == 1
+    np.testing.assert_array_equal(clf.predict(X_te), clf.classes_[proba.argmax(1)])
+
+
+def test_string_labels_multiclass(wine):
+    X, y = wine
+    names = np.array(["barolo", "grignolino", "barbera"])[y]
+    clf = DNNClassifier(hidden_layer_sizes=(32,), random_state=0).fit(X, names)
+    assert set(clf.predict(X)) <= set(names)
+    assert clf.classes_.tolist() == sorted(set(names))
+    assert clf.score(X, names) > 0.97
+    assert clf.predict_proba(X).shape == (len(X), 3)
+
+
+def test_multilabel_indicator(digits):
+    X_tr, X_te, y_tr, y_te = digits
+    Y_tr = np.c_[y_tr % 2, y_tr >= 5, y_tr == 0]
+    Y_te = np.c_[y_te % 2, y_te >= 5, y_te == 0]
+    clf = DNNClassifier(hidden_layer_sizes=(64,), random_state=0).fit(X_tr, Y_tr)
+    pred = clf.predict(X_te)
+    assert pred.shape == Y_te.shape
+    assert set(np.unique(pred)) <= {0, 1}
+    assert (pred == Y_te).mean() > 0.95
+    proba = clf.predict_proba(X_te)
+    assert proba.shape == Y_te.shape and ((proba >= 0) & (proba <= 1)).all()
+
+
+def test_regression_single_and_multi_output():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    y = (y - y.mean()) / y.std()
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0)
+    reg = DNNRegressor(hidden_layer_sizes=(32,), early_stopping=True, random_state=0)
+    reg.fit(X_tr, y_tr)
+    assert reg.predict(X_te).shape == (len(X_te),)
+    # on this split: LinearRegression 0.36, MLPRegressor() 0.22, this model 0.32
+    assert reg.score(X_te, y_te) > 0.3
+    Y_tr = np.c_[y_tr, -2 * y_tr]
+    multi = DNNRegressor(hidden_layer_sizes=(32,), random_state=0).fit(X_tr, Y_tr)
+    assert multi.predict(X_te).shape == (len(X_te), 2)
+    assert multi.score(X_tr, Y_tr) > 0.5
+
+
+def test_sample_weight_zero_equals_dropping(wine):
+    X, y = wine
+    sw = np.ones(len(y))
+    sw[::3] = 0
+    params = dict(hidden_layer_sizes=(16,), max_iter=30, dtype="float64", random_state=0)
+    weighted = DNNClassifier(**params, shuffle=False).fit(X, y, sample_weight=sw)
+    dropped = DNNClassifier(**params, shuffle=False).fit(X[sw > 0], y[sw > 0])
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), dropped.predict_proba(X), rtol=1e-6, atol=1e-9
+    )
+
+
+def test_sample_weight_changes_the_fit(wine):
+    X, y = wine
+    sw = np.where(y == 0, 10.0, 1.0)
+    params = dict(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    plain = DNNClassifier(**params).fit(X, y)
+    weighted = DNNClassifier(**params).fit(X, y, sample_weight=sw)
+    assert weighted.predict_proba(X)[:, 0].mean() > plain.predict_proba(X)[:, 0].mean()
+
+
+def test_grid_search_in_pipeline_parallel(digits):
+    X_tr, X_te, y_tr, y_te = digits
+    pipe = make_pipeline(
+        StandardScaler(), DNNClassifier(hidden_layer_sizes=(32,), max_iter=15)
+    )
+    grid = GridSearchCV(
+        pipe,
+        {
+            "dnnclassifier__activation": ["relu", "selu"],
+            "dnnclassifier__kernel_initializer": ["auto", "glorot_uniform"],
+            "dnnclassifier__optimizer": ["adam", Nadam(beta_2=0.99)],
+            "dnnclassifier__learning_rate": [1e-3, 1e-2],
+        },
+        cv=2,
+        n_jobs=2,
+    )
+    grid.fit(X_tr[:600], y_tr[:600])
+    assert len(grid.cv_results_["params"]) == 16
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+    assert grid.score(X_te, y_te) > 0.9
+
+
+def test_nested_optimizer_params_are_tunable():
+    clf = DNNClassifier(optimizer=Nadam(beta_2=0.99))
+    assert clf.get_params()["optimizer__beta_2"] == 0.99
+    clf.set_params(optimizer__beta_2=0.95)
+    assert clf.optimizer.beta_2 == 0.95
+    cloned = clone(clf)
+    assert cloned.optimizer is not clf.optimizer
+    assert cloned.optimizer.beta_2 == 0.95
+
+
+def test_user_optimizer_instance_is_not_mutated(wine):
+    X, y = wine
+    opt = Nadam(beta_2=0.99)
+    clf = DNNClassifier(hidden_layer_sizes=(8,), optimizer=opt, max_iter=3).fit(X, y)
+    assert clf.optimizer_ is not opt
+    assert not hasattr(opt, "slots") and clf.optimizer_.iterations > 0
+
+
+def test_same_random_state_same_weights_and_history(wine):
+    X, y = wine
+    a = DNNClassifier(hidden_layer_sizes=(16, 8), random_state=42, max_iter=20).fit(X, y)
+    b = DNNClassifier(hidden_layer_sizes=(16, 8), random_state=42, max_iter=20).fit(X, y)
+    c = DNNClassifier(hidden_layer_sizes=(16, 8), random_state=7, max_iter=20).fit(X, y)
+    for wa, wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(wa, wb)
+    assert a.history_["loss"] == b.history_["loss"]
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+def test_joblib_and_clone_round_trips(tmp_path, wine):
+    X, y = wine
+    clf = DNNClassifier(hidden_layer_sizes=(16,), random_state=0, max_iter=20).fit(X, y)
+    path = tmp_path / "model.joblib"
+    joblib.dump(clf, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # the flat parameter buffer and the layer views are one memory after loading,
+    # so training a loaded model (warm start) really changes its predictions
+    loaded.set_params(warm_start=True, max_iter=5).fit(X, y)
+    assert np.shares_memory(loaded.coefs_[0], loaded.network_.theta)
+    assert not np.array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    refit = clone(clf).fit(X, y)
+    np.testing.assert_array_equal(refit.predict_proba(X), clf.predict_proba(X))
+
+
+def test_fitted_attributes(wine):
+    X, y = wine
+    clf = DNNClassifier(
+        hidden_layer_sizes=(16, 8), early_stopping=True, random_state=0, max_iter=30
+    ).fit(X, y)
+    assert [w.shape for w in clf.coefs_] == [(13, 16), (16, 8), (8, 3)]
+    assert [b.shape for b in clf.intercepts_] == [(16,), (8,), (3,)]
+    assert clf.coefs_[0].dtype == np.float32
+    assert clf.n_features_in_ == 13 and clf.n_iter_ == len(clf.loss_curve_)
+    assert set(clf.history_) == {"loss", "val_loss", "val_score", "lr", "time"}
+    assert all(len(v) == clf.n_iter_ for v in clf.history_.values())
+    assert clf.validation_scores_ == clf.history_["val_score"]
+    assert clf.best_loss_ == min(clf.history_["val_loss"])
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(clf.history_)
+    assert list(frame.columns)[:2] == ["loss", "lr"] or "loss" in frame
+
+
+def test_early_stopping_restores_best_weights(digits):
+    X_tr, _, y_tr, _ = digits
+    clf = DNNClassifier(
+        hidden_layer_sizes=(64,),
+        learning_rate=0.01,
+        early_stopping=True,
+        n_iter_no_change=5,
+        random_state=0,
+    ).fit(X_tr, y_tr)
+    val_loss = clf.history_["val_loss"]
+    best_epoch = int(np.argmin(val_loss))
+    assert best_epoch < len(val_loss) - 1, "training should run past the best epoch"
+    # the same split the estimator used: recompute the validation loss of the
+    # restored weights and compare with the best recorded one
+    assert clf.best_loss_ == pytest.approx(min(val_loss))
+    assert clf.n_iter_ < 200
+
+
+def test_feature_names_are_recorded(wine):
+    pd = pytest.importorskip("pandas")
+    X, y = wine
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    clf = DNNClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(frame, y)
+    assert list(clf.feature_names_in_) == list(frame.columns)
+
+
+def test_warm_start_continues(wine):
+    X, y = wine
+    clf = DNNClassifier(hidden_layer_sizes=(8,), max_iter=3, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    first = clf.coefs_[0].copy()
+    steps = clf.t_
+    clf.fit(X, y)
+    assert clf.n_iter_ == 6 and len(clf.loss_curve_) == 6 and clf.t_ == 2 * steps
+    assert not np.array_equal(first, clf.coefs_[0])
+    with pytest.raises(ValueError, match="warm_start"):
+        clf.fit(X, np.where(y == 0, 5, y))
+
+
+def test_float64_and_callable_initializer(wine):
+    X, y = wine
+
+    def ones_init(shape, rng):
+        return np.full(shape, 0.01)
+
+    clf = DNNClassifier(
+        hidden_layer_sizes=(4,), kernel_initializer=ones_init, dtype="float64", max_iter=1
+    )
+    clf.fit(X, y)
+    assert clf.coefs_[0].dtype == np.float64
+    assert np.allclose(clf.coefs_[0], 0.01, atol=0.01)
+
+
+@pytest.mark.parametrize(
+    "activation, expected",
+    [("selu", "lecun_normal"), ("relu", "he_normal"), ("tanh", "glorot_uniform")],
+)
+def test_auto_initializer_follows_table_11_1(activation, expected):
+    assert DNNClassifier(activation=activation)._kernel_initializer() == expected
+
+
+def test_unknown_names_list_the_valid_ones(wine):
+    X, y = wine
+    with pytest.raises(InvalidParameterError, match=r"activation.*'selu'.*relux"):
+        DNNClassifier(activation="relux").fit(X, y)
+    with pytest.raises(InvalidParameterError, match="optimizer"):
+        DNNClassifier(optimizer="adamx").fit(X, y)
+    with pytest.raises(InvalidParameterError, match="kernel_initializer"):
+        DNNClassifier(kernel_initializer="xavier").fit(X, y)
+
+
+def test_invalid_combinations_are_clear(wine):
+    X, y = wine
+    with pytest.raises(ValueError, match="at most one of clipvalue, clipnorm"):
+        DNNClassifier(clipnorm=1.0, clipvalue=1.0).fit(X, y)
+    with pytest.raises(ValueError, match="set it once"):
+        DNNClassifier(optimizer=Nadam(clipnorm=1.0), clipnorm=2.0).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        DNNClassifier().fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="positive integers"):
+        DNNClassifier(hidden_layer_sizes=(10, 0)).fit(X, y)
+
+
+def test_divergence_stops_with_message_and_finite_model(digits):
+    X_tr, X_te, y_tr, _ = digits
+    clf = DNNClassifier(
+        hidden_layer_sizes=(64, 64),
+        activation="relu",
+        optimizer="sgd",
+        learning_rate=50.0,
+        random_state=0,
+    )
+    with pytest.raises(DivergenceError, match=r"epoch \d+.*learning_rate.*clipnorm"):
+        clf.fit(X_tr, y_tr)
+    # fitted with the last finite weights, never silently predicting NaN
+    assert np.isfinite(clf.network_.theta).all()
+    proba = clf.predict_proba(X_te)
+    assert np.isfinite(proba).all()
+
+
+def test_verbose_prints_one_line_per_epoch(wine):
+    X, y = wine
+    out = io.StringIO()
+    with redirect_stdout(out):
+        DNNClassifier(
+            hidden_layer_sizes=(8,), max_iter=3, verbose=1, early_stopping=True
+        ).fit(X, y)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 3
+    assert re.match(r"Epoch\s+1 - loss: [\d.]+ - val_loss: [\d.]+ - val_score", lines[0])
+
+
+def test_convergence_warning_when_max_iter_reached(wine):
+    X, y = wine
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        DNNClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(X, y)
+
+
+def test_no_hidden_layers_is_a_linear_model(wine):
+    X, y = wine
+    clf = DNNClassifier(hidden_layer_sizes=(), learning_rate=0.05, random_state=0)
+    clf.fit(X, y)
+    assert len(clf.coefs_) == 1 and clf.score(X, y) > 0.95
