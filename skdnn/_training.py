@@ -34,15 +34,33 @@ class Trainer:
         Draw a new permutation of the samples every epoch.
     rng : numpy.random.RandomState
         Source of all randomness: shuffling and stochastic layers.
+    regularizer : callable, optional
+        ``regularizer(kernels) -> penalty`` (e.g. ``L1L2``): adds its gradient to
+        the kernel gradients; the penalty is added to each batch loss.
+    constraint : callable, optional
+        ``constraint(kernels)`` (e.g. ``MaxNorm``), applied after every step.
     """
 
-    def __init__(self, network, loss, optimizer, *, batch_size, shuffle, rng):
+    def __init__(
+        self,
+        network,
+        loss,
+        optimizer,
+        *,
+        batch_size,
+        shuffle,
+        rng,
+        regularizer=None,
+        constraint=None,
+    ):
         self.network = network
         self.loss = loss
         self.optimizer = optimizer
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.rng = rng
+        self.regularizer = regularizer
+        self.constraint = constraint
         self.epoch = 0
 
     def learning_rate(self):
@@ -77,7 +95,11 @@ class Trainer:
             if not math.isfinite(loss):
                 raise Diverged(self.epoch, b + 1, loss)
             net.backward(delta)
+            if self.regularizer is not None:
+                loss += self.regularizer(net.kernels)
             opt.step(net.theta, net.grad, tensors=net.tensors)
+            if self.constraint is not None:
+                self.constraint(net.kernels)
             weighted_loss += loss * (m if swb is None else float(np.sum(swb)))
         return weighted_loss / total_w if total_w > 0 else 0.0
 
