@@ -107,6 +107,12 @@ class Optimizer(Configurable):
             Index of the first trainable parameter.
         """
         lr = self.current_learning_rate if learning_rate is None else learning_rate
+        if len(self.slots) < len(self._slots):
+            # A hyperparameter changed after build needs state, e.g. 1cycle
+            # scheduling switches on the momentum of SGD built with momentum=0.
+            for name in self._slots:
+                if name not in self.slots:
+                    self.slots[name] = np.zeros_like(theta)
         theta, grad = theta[start:], grad[start:]
         tensors = [
             slice(s.start - start, s.stop - start) for s in tensors if s.start >= start
@@ -127,16 +133,29 @@ class Optimizer(Configurable):
         elif self.clipnorm is not None:
             for s in tensors:
                 g = grad[s]
-                norm = math.sqrt(float(np.dot(g, g)))
+                norm = _norm(g)
                 if norm > self.clipnorm:
                     g *= dtype(self.clipnorm / norm)
         elif self.global_clipnorm is not None:
-            norm = math.sqrt(float(np.dot(grad, grad)))
+            norm = _norm(grad)
             if norm > self.global_clipnorm:
                 grad *= dtype(self.global_clipnorm / norm)
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         raise NotImplementedError
+
+
+def _norm(x):
+    """Euclidean norm of a flat vector, finite even when its square overflows."""
+    with np.errstate(over="ignore"):
+        squared = float(np.dot(x, x))
+    if squared == math.inf:
+        # Exploding float32 gradients overflow the sum of squares (beyond ~1.8e19
+        # per element), which would turn clipping into zeroing: rescale first.
+        scale = float(np.max(np.abs(x)))
+        if math.isfinite(scale):
+            return scale * math.sqrt(float(np.dot(x / scale, x / scale)))
+    return math.sqrt(squared)
 
 
 @OPTIMIZERS.register("sgd")

@@ -1,0 +1,381 @@
+"""Known-answer tests of the optimizers, clipping and weight decay.
+
+Each optimizer runs several steps from fixed gradients and is compared with a
+straightforward float64 transcription of the formulas in REFERENCE.md, written here
+independently of ``skdnn.nn.optimizers`` (loops over steps, whole-array NumPy).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from skdnn.nn.optimizers import (
+    OPTIMIZERS,
+    SGD,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    Nadam,
+    RMSprop,
+    get_optimizer,
+)
+
+N_STEPS = 5
+THETA0 = np.array([0.5, -1.2, 2.0, 0.0, -0.3, 1.7])
+
+
+def _gradients(n_steps=N_STEPS, size=THETA0.size):
+    rng = np.random.RandomState(42)
+    return [rng.normal(scale=s, size=size) for s in np.linspace(0.5, 2.0, n_steps)]
+
+
+def _run(optimizer, grads, theta0=THETA0, dtype=np.float64, **step_kwargs):
+    theta = theta0.astype(dtype)
+    optimizer.build(theta.size, dtype)
+    for g in grads:
+        optimizer.step(theta, g.astype(dtype), **step_kwargs)
+    return theta
+
+
+# -- independent float64 references (REFERENCE.md, "Optimizers") ----------------------
+def ref_sgd(theta, grads, lr=0.01, momentum=0.0, nesterov=False):
+    theta, m = theta.copy(), np.zeros_like(theta)
+    for g in grads:
+        m = momentum * m - lr * g
+        theta = theta + (momentum * m - lr * g if nesterov else m)
+    return theta
+
+
+def ref_adagrad(theta, grads, lr=0.001, init=0.1, eps=1e-7):
+    theta, a = theta.copy(), np.full_like(theta, init)
+    for g in grads:
+        a = a + g**2
+        theta = theta - lr * g / np.sqrt(a + eps)
+    return theta
+
+
+def ref_rmsprop(theta, grads, lr=0.001, rho=0.9, momentum=0.0, eps=1e-7):
+    theta, v, m = theta.copy(), np.zeros_like(theta), np.zeros_like(theta)
+    for g in grads:
+        v = rho * v + (1 - rho) * g**2
+        delta = lr * g / np.sqrt(v + eps)
+        if momentum:
+            m = momentum * m + delta
+            theta = theta - m
+        else:
+            theta = theta - delta
+    return theta
+
+
+def ref_adam(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, wd=0.0):
+    theta, m, v = theta.copy(), np.zeros_like(theta), np.zeros_like(theta)
+    for t, g in enumerate(grads, start=1):
+        theta = theta - lr * wd * theta
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        theta = theta - alpha * m / (np.sqrt(v) + eps)
+    return theta
+
+
+def ref_adamax(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7):
+    theta, m, u = theta.copy(), np.zeros_like(theta), np.zeros_like(theta)
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        u = np.maximum(b2 * u, np.abs(g))
+        theta = theta - lr * m / ((1 - b1**t) * (u + eps))
+    return theta
+
+
+def ref_nadam_dozat(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, psi=0.004):
+    """REFERENCE.md's Nadam, with the products written out as explicit products."""
+
+    def mu(t):
+        return b1 * (1 - 0.5 * 0.96 ** (t * psi))
+
+    theta, m, v = theta.copy(), np.zeros_like(theta), np.zeros_like(theta)
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        pi_t = np.prod([mu(i) for i in range(1, t + 1)])
+        m_hat = mu(t + 1) * m / (1 - pi_t * mu(t + 1)) + (1 - mu(t)) * g / (1 - pi_t)
+        v_hat = v / (1 - b2**t)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return theta
+
+
+def ref_nadam_torch_doc(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, psi=0.004):
+    """PyTorch's documented NAdam algorithm (torch.optim.NAdam docs), line by line."""
+    theta, m, v = theta.copy(), np.zeros_like(theta), np.zeros_like(theta)
+    mu_product = 1.0
+    for t, g in enumerate(grads, start=1):
+        mu_t = b1 * (1 - 0.5 * 0.96 ** (t * psi))
+        mu_t1 = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+        mu_product *= mu_t
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat = mu_t1 * m / (1 - mu_product * mu_t1) + (1 - mu_t) * g / (1 - mu_product)
+        v_hat = v / (1 - b2**t)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return theta
+
+
+CASES = [
+    (SGD(), lambda th, gs: ref_sgd(th, gs)),
+    (SGD(learning_rate=0.1), lambda th, gs: ref_sgd(th, gs, lr=0.1)),
+    (
+        SGD(learning_rate=0.05, momentum=0.9),
+        lambda th, gs: ref_sgd(th, gs, lr=0.05, momentum=0.9),
+    ),
+    (
+        SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
+        lambda th, gs: ref_sgd(th, gs, lr=0.05, momentum=0.9, nesterov=True),
+    ),
+    (Adagrad(), lambda th, gs: ref_adagrad(th, gs)),
+    (
+        Adagrad(learning_rate=0.1, initial_accumulator_value=0.5, epsilon=1e-3),
+        lambda th, gs: ref_adagrad(th, gs, lr=0.1, init=0.5, eps=1e-3),
+    ),
+    (RMSprop(), lambda th, gs: ref_rmsprop(th, gs)),
+    (
+        RMSprop(learning_rate=0.01, rho=0.8, momentum=0.5),
+        lambda th, gs: ref_rmsprop(th, gs, lr=0.01, rho=0.8, momentum=0.5),
+    ),
+    (Adam(), lambda th, gs: ref_adam(th, gs)),
+    (
+        Adam(learning_rate=0.1, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
+        lambda th, gs: ref_adam(th, gs, lr=0.1, b1=0.8, b2=0.99, eps=1e-3),
+    ),
+    (AdamW(), lambda th, gs: ref_adam(th, gs, wd=0.004)),
+    (
+        AdamW(learning_rate=0.1, weight_decay=0.1),
+        lambda th, gs: ref_adam(th, gs, lr=0.1, wd=0.1),
+    ),
+    (Adamax(), lambda th, gs: ref_adamax(th, gs)),
+    (
+        Adamax(learning_rate=0.1, beta_1=0.8, beta_2=0.99),
+        lambda th, gs: ref_adamax(th, gs, lr=0.1, b1=0.8, b2=0.99),
+    ),
+    (Nadam(), lambda th, gs: ref_nadam_dozat(th, gs)),
+    (
+        Nadam(learning_rate=0.1, beta_1=0.8, beta_2=0.99, momentum_decay=0.04),
+        lambda th, gs: ref_nadam_dozat(th, gs, lr=0.1, b1=0.8, b2=0.99, psi=0.04),
+    ),
+]
+
+
+@pytest.mark.parametrize("optimizer, reference", CASES, ids=[repr(c[0]) for c in CASES])
+def test_optimizer_matches_reference(optimizer, reference):
+    grads = _gradients()
+    expected = reference(THETA0, grads)
+    np.testing.assert_allclose(_run(optimizer, grads), expected, rtol=1e-12, atol=1e-14)
+    # the steps really moved the parameters (a no-op would pass a loose test)
+    assert np.abs(expected - THETA0).max() > 1e-4
+
+
+def test_every_registered_optimizer_is_covered():
+    covered = {type(opt) for opt, _ in CASES}
+    assert {OPTIMIZERS.get(name) for name in OPTIMIZERS.names()} <= covered
+
+
+def test_one_adam_step_known_numbers():
+    # Adam's first step: m = (1-b1) g, v = (1-b2) g^2, so the step is
+    # lr * g / (|g| + eps / sqrt(1 - b2)): about lr * sign(g) whatever the scale of g.
+    g = np.array([3.0, -0.02, 0.0, 1e3, -5.0, 1.0])
+    theta = _run(Adam(learning_rate=0.1), [g])
+    expected = THETA0 - 0.1 * g / (np.abs(g) + 1e-7 / math.sqrt(0.001))
+    np.testing.assert_allclose(theta, expected, rtol=1e-14)
+    np.testing.assert_allclose(theta[[0, 3]], [0.4, -0.1], atol=1e-6)
+
+
+def test_nadam_matches_torch_documented_algorithm():
+    grads = _gradients(n_steps=8)
+    kw = dict(lr=0.01, b1=0.9, b2=0.999, eps=1e-7, psi=0.004)
+    expected = ref_nadam_torch_doc(THETA0, grads, **kw)
+    np.testing.assert_allclose(
+        ref_nadam_dozat(THETA0, grads, **kw), expected, rtol=1e-13
+    )
+    got = _run(Nadam(learning_rate=0.01), grads)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+
+
+# torch 2.13 (CPU), torch.optim.NAdam(lr=0.01, betas=(0.9, 0.999), eps=1e-7) run for
+# the 8 steps of _gradients(n_steps=8) from THETA0 with
+# torch.set_default_dtype(torch.float64) (torch keeps its step count and momentum
+# product in the default dtype). Stored so the test needs no torch.
+TORCH_NADAM_8_STEPS = [
+    0.49668909032001446,
+    -1.1778625750979919,
+    2.029027956830779,
+    0.005432268157354578,
+    -0.27156288537533635,
+    1.7317910739474365,
+]
+
+
+def test_nadam_matches_torch_implementation():
+    got = _run(Nadam(learning_rate=0.01), _gradients(n_steps=8))
+    np.testing.assert_allclose(got, TORCH_NADAM_8_STEPS, rtol=1e-12, atol=1e-14)
+
+
+# -- clipping ----------------------------------------------------------------------
+G_CLIP = np.array([3.0, -4.0, 0.5, 12.0, -0.2, 0.1])
+TENSORS = [slice(0, 2), slice(2, 4), slice(4, 6)]
+
+
+def _clipped(**clip):
+    """The gradient the SGD step saw: with lr=1, theta moves by -g exactly."""
+    theta = _run(SGD(learning_rate=1.0, **clip), [G_CLIP], tensors=TENSORS)
+    return THETA0 - theta
+
+
+def test_clipvalue():
+    np.testing.assert_allclose(_clipped(clipvalue=1.0), np.clip(G_CLIP, -1, 1))
+
+
+def test_clipnorm_per_tensor():
+    # norms: [3,-4] -> 5 (clipped to 2), [0.5, 12] -> 12.01.. (clipped), [-0.2, 0.1] kept
+    got = _clipped(clipnorm=2.0)
+    expected = G_CLIP.copy()
+    for s in TENSORS:
+        norm = np.linalg.norm(G_CLIP[s])
+        expected[s] *= 2.0 / max(norm, 2.0)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    np.testing.assert_allclose(got[:2], [1.2, -1.6], rtol=1e-12)
+    np.testing.assert_allclose(got[4:], G_CLIP[4:], rtol=1e-12)
+
+
+def test_global_clipnorm():
+    got = _clipped(global_clipnorm=1.0)
+    np.testing.assert_allclose(got, G_CLIP / np.linalg.norm(G_CLIP), rtol=1e-12)
+    # below the threshold nothing changes
+    np.testing.assert_allclose(_clipped(global_clipnorm=100.0), G_CLIP, rtol=1e-12)
+
+
+def test_clipnorm_survives_float32_overflow_of_the_squared_norm():
+    # Exploding gradients: the squared norm overflows float32; the gradient must
+    # still be rescaled to norm clipnorm, not zeroed or turned into NaN.
+    g = np.array([3e20, -4e20, 1.0], dtype=np.float32)
+    for clip in ({"clipnorm": 1.0}, {"global_clipnorm": 1.0}):
+        theta = np.zeros(3, np.float32)
+        opt = SGD(learning_rate=1.0, **clip).build(3, np.float32)
+        opt.step(theta, g.copy(), tensors=[slice(0, 3)])
+        np.testing.assert_allclose(-theta, [0.6, -0.8, 0.0], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "clip",
+    [
+        {"clipvalue": 1.0, "clipnorm": 1.0},
+        {"clipnorm": 1.0, "global_clipnorm": 1.0},
+        {"clipvalue": 1.0, "clipnorm": 1.0, "global_clipnorm": 1.0},
+    ],
+)
+def test_more_than_one_clipping_option_is_an_error(clip):
+    with pytest.raises(ValueError, match="at most one of clipvalue"):
+        Adam(**clip).build(3, np.float32)
+
+
+def test_estimator_rejects_two_clipping_options():
+    from skdnn import DNNRegressor
+
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="clipnorm, global_clipnorm"):
+        DNNRegressor(clipnorm=1.0, global_clipnorm=1.0, max_iter=1).fit(X, X[:, 0])
+
+
+def test_clipping_happens_before_the_update():
+    # Adam is scale-invariant on its first step, so use SGD with momentum over steps
+    grads = [G_CLIP, -2 * G_CLIP, 0.5 * G_CLIP]
+    got = _run(SGD(0.1, momentum=0.9, clipvalue=1.0), grads)
+    expected = ref_sgd(THETA0, [np.clip(g, -1, 1) for g in grads], 0.1, 0.9)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+# -- weight decay, start offset, dtype -----------------------------------------------
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop"])
+def test_decoupled_weight_decay_any_optimizer(name):
+    # with a zero gradient only the decay acts: theta * (1 - lr * wd) per step
+    opt = get_optimizer(name, learning_rate=0.1, weight_decay=0.5)
+    theta = _run(opt, [np.zeros_like(THETA0)] * 3)
+    np.testing.assert_allclose(theta, THETA0 * (1 - 0.05) ** 3, rtol=1e-12)
+
+
+def test_weight_decay_applies_before_the_adam_step():
+    grads = _gradients()
+    got = _run(Adam(learning_rate=0.05, weight_decay=0.2), grads)
+    np.testing.assert_allclose(
+        got, ref_adam(THETA0, grads, lr=0.05, wd=0.2), rtol=1e-12
+    )
+
+
+def test_weight_decay_uses_the_scheduled_learning_rate():
+    theta = _run(
+        SGD(learning_rate=1.0, weight_decay=0.5), [np.zeros(6)], learning_rate=0.2
+    )
+    np.testing.assert_allclose(theta, THETA0 * 0.9, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
+def test_start_leaves_the_frozen_prefix_untouched(name):
+    opt = get_optimizer(name, learning_rate=0.1, clipnorm=1.0)
+    full = np.concatenate([THETA0, THETA0])
+    grads = [np.concatenate([g, g]) for g in _gradients()]
+    tensors = [slice(0, 3), slice(3, 6), slice(6, 9), slice(9, 12)]
+    theta = _run(opt, grads, theta0=full, start=6, tensors=tensors)
+    np.testing.assert_array_equal(theta[:6], THETA0)
+    # the trainable part moves exactly as an optimizer on the suffix alone would
+    alone = get_optimizer(name, learning_rate=0.1, clipnorm=1.0)
+    suffix = _run(
+        alone,
+        [g[6:] for g in grads],
+        theta0=THETA0,
+        tensors=[slice(0, 3), slice(3, 6)],
+    )
+    np.testing.assert_allclose(theta[6:], suffix, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
+def test_float32_path_stays_float32(name):
+    opt = get_optimizer(name, momentum=0.9, weight_decay=0.01, clipnorm=1.0)
+    theta = THETA0.astype(np.float32)
+    opt.build(theta.size, np.float32)
+    for g in _gradients():
+        opt.step(
+            theta,
+            g.astype(np.float32),
+            learning_rate=np.float32(0.01),
+            tensors=[slice(0, 6)],
+        )
+    assert theta.dtype == np.float32
+    assert all(s.dtype == np.float32 for s in opt.slots.values())
+    ref = get_optimizer(name, momentum=0.9, weight_decay=0.01, clipnorm=1.0)
+    expected = _run(ref, _gradients(), learning_rate=0.01, tensors=[slice(0, 6)])
+    np.testing.assert_allclose(theta, expected, rtol=2e-5, atol=1e-6)
+
+
+def test_momentum_switched_on_after_build_gets_its_state():
+    # 1cycle sets SGD's momentum on an optimizer built with momentum=0
+    opt = SGD(learning_rate=0.05).build(THETA0.size, np.float64)
+    opt.momentum = 0.9
+    theta = THETA0.copy()
+    grads = _gradients()
+    for g in grads:
+        opt.step(theta, g.copy())
+    np.testing.assert_allclose(theta, ref_sgd(THETA0, grads, 0.05, 0.9), rtol=1e-12)
+
+
+def test_optimizer_params_round_trip_and_clone():
+    from sklearn.base import clone
+
+    opt = Nadam(beta_2=0.99, clipnorm=1.0)
+    assert opt.get_params()["beta_2"] == 0.99
+    opt2 = clone(opt)
+    assert (
+        opt2 is not opt
+        and repr(opt2) == repr(opt) == "Nadam(beta_2=0.99, clipnorm=1.0)"
+    )
+    with pytest.raises(ValueError, match="Invalid parameter 'beta_3'"):
+        opt.set_params(beta_3=0.1)
