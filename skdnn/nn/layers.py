@@ -29,22 +29,86 @@ class Layer:
         self.cache = {}
 
     def param_shapes(self, n_in):
-        """Shapes of the trainable parameters for an input of ``n_in`` features."""
+        """Shapes of the trainable parameters.
+
+        Parameters
+        ----------
+        n_in : int
+            Number of input features.
+
+        Returns
+        -------
+        dict of str to tuple
+            Parameter name to shape; the network allocates views of these shapes.
+        """
         return {}
 
     def output_size(self, n_in):
-        """Number of output features for ``n_in`` input features."""
+        """Number of output features.
+
+        Parameters
+        ----------
+        n_in : int
+            Number of input features.
+
+        Returns
+        -------
+        int
+            Number of output features.
+        """
         return n_in
 
     def initialize(self, n_in, rng, dtype):
-        """Fill ``self.params`` (views already bound) and create ``self.state``."""
+        """Fill ``self.params`` (views already bound) and create ``self.state``.
+
+        Parameters
+        ----------
+        n_in : int
+            Number of input features.
+        rng : numpy.random.RandomState
+            Source of randomness for the initial weights.
+        dtype : numpy.dtype
+            Dtype of the parameters and of any state.
+        """
 
     def forward(self, X, *, training=False, rng=None):
-        """Output for ``X``; caches what ``backward`` needs when ``training``."""
+        """Output of the layer.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in)
+            Input batch.
+        training : bool, default=False
+            Training mode: cache what ``backward`` needs and use batch statistics
+            or randomness where the layer has them. Inference caches nothing.
+        rng : numpy.random.RandomState, optional
+            Source of randomness of stochastic layers in training mode.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_out)
+            The layer's output.
+        """
         return X
 
     def backward(self, dY, *, need_dX=True):
-        """Gradient w.r.t. the input from ``dY``; writes parameter grads in place."""
+        """Back-propagate through the last training-mode ``forward``.
+
+        Parameter gradients are written in place into ``self.grads``.
+
+        Parameters
+        ----------
+        dY : ndarray of shape (n_samples, n_out)
+            Gradient of the loss with respect to the layer's output.
+        need_dX : bool, default=True
+            Whether the gradient with respect to the input is needed (not for
+            the lowest trainable layer).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_in) or None
+            Gradient of the loss with respect to the layer's input.
+        """
         return dY
 
     @property

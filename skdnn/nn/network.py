@@ -19,7 +19,22 @@ class Sequential:
         self.layers = list(layers)
 
     def build(self, n_in, rng, dtype=np.float32):
-        """Allocate the buffers and initialise every layer for ``n_in`` inputs."""
+        """Allocate the buffers and initialise every layer.
+
+        Parameters
+        ----------
+        n_in : int
+            Number of input features.
+        rng : numpy.random.RandomState
+            Source of randomness for the initial weights.
+        dtype : numpy.dtype, default=np.float32
+            Dtype of the parameters and of all computation.
+
+        Returns
+        -------
+        self : Sequential
+            The built network.
+        """
         self.n_in = n_in
         self.dtype = np.dtype(dtype)
         self._layout = []  # per layer: {name: (offset, shape)}
@@ -64,20 +79,62 @@ class Sequential:
             self._bind()
 
     def param_offset(self, n_layers):
-        """Index in ``theta`` of the first parameter above the lowest ``n_layers``."""
+        """Index in ``theta`` of the first parameter above the lowest layers.
+
+        Parameters
+        ----------
+        n_layers : int
+            Number of layers, counted from the bottom.
+
+        Returns
+        -------
+        int
+            Offset of the first parameter of layer ``n_layers`` or above
+            (``theta.size`` if there is none).
+        """
         for entry in self._layout[n_layers:]:
             if entry:
                 return min(offset for offset, _ in entry.values())
         return self.theta.size
 
     def forward(self, X, *, training=False, rng=None, start=0, stop=None):
-        """Output of layers ``start:stop`` for ``X`` (``training`` caches for backward)."""
+        """Output of the layers ``start:stop``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Input of layer ``start``.
+        training : bool, default=False
+            Training mode (caches for ``backward``; stochastic layers active).
+        rng : numpy.random.RandomState, optional
+            Source of randomness of stochastic layers.
+        start, stop : int, optional
+            The slice of layers to run.
+
+        Returns
+        -------
+        ndarray
+            Output of the last layer run.
+        """
         for layer in self.layers[start:stop]:
             X = layer.forward(X, training=training, rng=rng)
         return X
 
     def backward(self, delta, *, stop=0):
-        """Back-propagate ``delta`` down to layer ``stop``, filling ``grad``."""
+        """Back-propagate through the last training-mode ``forward``, filling ``grad``.
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, n_out)
+            Gradient of the loss with respect to the network's output.
+        stop : int, default=0
+            Lowest layer to back-propagate into; layers below keep their gradients.
+
+        Returns
+        -------
+        None
+            The gradient with respect to the input of layer ``stop`` is not needed.
+        """
         for i in range(len(self.layers) - 1, stop - 1, -1):
             delta = self.layers[i].backward(delta, need_dX=i > stop)
         return delta
@@ -88,15 +145,33 @@ class Sequential:
         return [pair for layer in self.layers for pair in layer.kernels]
 
     def state_arrays(self):
-        """Non-trainable state (e.g. moving statistics), as a flat list of arrays."""
+        """Non-trainable state of all layers (e.g. moving statistics).
+
+        Returns
+        -------
+        list of ndarray
+            The state arrays themselves (not copies), bottom-up.
+        """
         return [a for layer in self.layers for a in layer.state.values()]
 
     def snapshot(self):
-        """A copy of everything that defines the network's outputs."""
+        """A copy of everything that defines the network's outputs.
+
+        Returns
+        -------
+        tuple
+            Copies of ``theta`` and of the state arrays, for ``restore``.
+        """
         return self.theta.copy(), [a.copy() for a in self.state_arrays()]
 
     def restore(self, snapshot):
-        """Put back the weights and state saved by ``snapshot``."""
+        """Put back the weights and state saved by ``snapshot``.
+
+        Parameters
+        ----------
+        snapshot : tuple
+            What ``snapshot`` returned.
+        """
         theta, states = snapshot
         self.theta[...] = theta
         for dst, src in zip(self.state_arrays(), states):
