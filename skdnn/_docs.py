@@ -15,6 +15,48 @@ kernel_initializer : str or callable, default="auto"
     "auto" follows chapter 11's Table 11-1: Glorot for identity, logistic and
     tanh, He for the ReLU family, ELU, GELU and Swish, LeCun for SELU.
     Biases start at zero.
+batch_norm : {"before", "after"} or None, default=None
+    Batch normalization in every hidden layer, before or after its activation
+    (Ioffe & Szegedy 2015). Each feature is normalised with the mini-batch mean
+    and variance, then scaled and shifted by learned ``gamma`` and ``beta``;
+    prediction uses moving averages of the batch statistics. It fights
+    unstable gradients, allows larger learning rates and makes deep networks
+    less sensitive to the initialisation. With "before", the Dense layers drop
+    their (redundant) bias. For prediction each BN layer is folded into the
+    adjacent Dense layer (the one before it for "before", the one after it for
+    "after" and ``input_batch_norm``): same outputs, faster ``predict``.
+batch_norm_momentum : float, default=0.99
+    Weight of the old value when the moving mean and variance are updated.
+batch_norm_epsilon : float, default=1e-3
+    Added to the variance before the square root.
+input_batch_norm : bool, default=False
+    A batch-normalization layer on the inputs, so features need not be
+    standardised beforehand.
+dropout : float, default=0.0
+    Dropout rate after each hidden layer (Srivastava et al. 2014): in
+    training, each unit's output is dropped with this probability and the
+    kept ones are scaled by ``1 / (1 - dropout)``. Typical values: 0.1-0.5.
+    Also enables Monte Carlo dropout (``predict_proba(X, mc_samples=...)``,
+    ``predict(X, return_std=True)``).
+input_dropout : float, default=0.0
+    Dropout rate on the input features.
+dropout_type : {"standard", "alpha", "auto"}, default="auto"
+    "standard" is inverted dropout; "alpha" is alpha dropout (Klambauer et al.
+    2017), which keeps the mean and variance of self-normalising SELU networks.
+    "auto" picks "alpha" when ``activation="selu"``, else "standard".
+l1 : float, default=0.0
+    l1 penalty ``l1 * sum|W|`` over all kernels (not biases, batch-norm or PReLU
+    parameters) added to each batch loss, as Keras' ``kernel_regularizer``.
+    Drives weights to exactly zero: sparse models.
+l2 : float, default=0.0
+    l2 penalty ``l2 * sum(W**2)`` over all kernels, as Keras. Note that
+    scikit-learn's MLP ``alpha`` is scaled differently
+    (``alpha / (2 * n_samples) * sum(W**2)`` per sample).
+max_norm : float, default=None
+    Max-norm constraint: after every optimizer step, each unit's incoming
+    weight vector (a column of every kernel, the output layer's included) is
+    rescaled to norm at most ``max_norm``. Reduces overfitting and helps
+    against unstable gradients; typical values 1-5.
 optimizer : str or Optimizer, default="nadam"
     "sgd", "adagrad", "rmsprop", "adam", "adamax", "nadam" or "adamw", or an
     optimizer instance from ``skdnn`` (e.g. ``Nadam(beta_2=0.99)``; GridSearchCV

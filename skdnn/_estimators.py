@@ -24,15 +24,21 @@ from . import _docs
 from ._training import Diverged, Trainer, fit_loop
 from .exceptions import DivergenceError
 from .nn.activations import ACTIVATIONS, get_activation
+from .nn.constraints import MaxNorm
+from .nn.dropout import AlphaDropout, Dropout, has_dropout, is_dropout, mc_forward
 from .nn.initializers import INITIALIZERS
 from .nn.layers import Dense
 from .nn.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
 from .nn.network import Sequential
+from .nn.normalization import BatchNormalization, fold_batch_norm
 from .nn.optimizers import OPTIMIZERS, get_optimizer
+from .nn.regularizers import L1L2
 
 _CLIP_PARAMS = ("clipvalue", "clipnorm", "global_clipnorm")
 _POSITIVE_OR_NONE = [Interval(Real, 0, None, closed="neither"), None]
 _FRACTION = [Interval(Real, 0, 1, closed="left")]
+# Monte Carlo passes behind DNNRegressor.predict(return_std=True) by default.
+_DEFAULT_MC_SAMPLES = 100
 
 
 class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
@@ -48,6 +54,16 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             StrOptions(set(INITIALIZERS.names()) | {"auto"}),
             callable,
         ],
+        "batch_norm": [StrOptions({"before", "after"}), None],
+        "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
+        "batch_norm_epsilon": [Interval(Real, 0, None, closed="neither")],
+        "input_batch_norm": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "input_dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout_type": [StrOptions({"standard", "alpha", "auto"})],
+        "l1": [Interval(Real, 0, None, closed="left")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "max_norm": _POSITIVE_OR_NONE,
         "optimizer": [
             StrOptions(set(OPTIMIZERS.names())),
             HasMethods(["build", "step", "get_params"]),
@@ -84,6 +100,16 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         hidden_layer_sizes=(100, 100),
         activation="elu",
         kernel_initializer="auto",
+        batch_norm=None,
+        batch_norm_momentum=0.99,
+        batch_norm_epsilon=1e-3,
+        input_batch_norm=False,
+        dropout=0.0,
+        input_dropout=0.0,
+        dropout_type="auto",
+        l1=0.0,
+        l2=0.0,
+        max_norm=None,
         optimizer="nadam",
         learning_rate=None,
         momentum=None,
@@ -111,6 +137,16 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.kernel_initializer = kernel_initializer
+        self.batch_norm = batch_norm
+        self.batch_norm_momentum = batch_norm_momentum
+        self.batch_norm_epsilon = batch_norm_epsilon
+        self.input_batch_norm = input_batch_norm
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.dropout_type = dropout_type
+        self.l1 = l1
+        self.l2 = l2
+        self.max_norm = max_norm
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -167,12 +203,38 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             return ACTIVATIONS.get(self.activation).default_initializer
         return self.kernel_initializer
 
+    def _batch_norm_layer(self):
+        return BatchNormalization(self.batch_norm_momentum, self.batch_norm_epsilon)
+
+    def _dropout_layer(self, rate):
+        alpha = self.dropout_type == "alpha" or (
+            self.dropout_type == "auto" and self.activation == "selu"
+        )
+        return (AlphaDropout if alpha else Dropout)(rate)
+
     def _build_network(self, n_features, n_outputs, rng):
         init = self._kernel_initializer()
         layers = []
+        if self.input_batch_norm:
+            layers.append(self._batch_norm_layer())
+        if self.input_dropout:
+            layers.append(self._dropout_layer(self.input_dropout))
         for units in self._hidden_sizes():
-            layers.append(Dense(units, kernel_initializer=init))
+            # BN's beta makes the bias of a Dense layer right before it redundant.
+            layers.append(
+                Dense(
+                    units,
+                    kernel_initializer=init,
+                    use_bias=self.batch_norm != "before",
+                )
+            )
+            if self.batch_norm == "before":
+                layers.append(self._batch_norm_layer())
             layers.append(get_activation(self.activation))
+            if self.batch_norm == "after":
+                layers.append(self._batch_norm_layer())
+            if self.dropout:
+                layers.append(self._dropout_layer(self.dropout))
         # The output layer feeds a softmax/sigmoid/identity: Glorot suits those.
         output_init = init if callable(init) else "glorot_uniform"
         layers.append(Dense(n_outputs, kernel_initializer=output_init))
@@ -260,6 +322,8 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             batch_size=self._batch_size(X_train.shape[0]),
             shuffle=self.shuffle,
             rng=rng,
+            regularizer=L1L2(self.l1, self.l2) if self.l1 or self.l2 else None,
+            constraint=MaxNorm(self.max_norm) if self.max_norm is not None else None,
         )
         trainer.epoch = self.n_iter_
 
@@ -287,13 +351,13 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         except Diverged as exc:
             self.n_iter_ = exc.epoch - 1
             self.t_ = self.optimizer_.iterations
-            self._finish_fit()
+            self._finish_fit(rng)
             raise DivergenceError(self._divergence_message(exc)) from None
 
         self.n_iter_ = trainer.epoch
         self.t_ = self.optimizer_.iterations
         self.best_loss_ = result["best_loss"]
-        self._finish_fit()
+        self._finish_fit(rng)
         if not result["converged"]:
             warnings.warn(
                 f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and "
@@ -303,7 +367,8 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             )
         return self
 
-    def _finish_fit(self):
+    def _finish_fit(self, rng):
+        self._set_inference_networks(rng)
         history = self.history_
         self.loss_curve_ = history.get("loss", [])
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
@@ -351,12 +416,64 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         )
 
     # -- prediction -------------------------------------------------------------
+    def _set_inference_networks(self, rng):
+        """Derive the prediction-only networks from ``network_`` at the end of fit.
+
+        With batch norm, predictions use a copy with every BN layer folded into an
+        adjacent Dense layer (dropout, the identity at inference, left out); Monte
+        Carlo passes use a copy that keeps the dropout layers, so only BN layers
+        that touch a Dense layer directly fold. ``network_`` itself is unchanged.
+        """
+        net = self.network_
+        has_bn = any(isinstance(layer, BatchNormalization) for layer in net.layers)
+        self._predict_network = (
+            fold_batch_norm(net, keep=lambda layer: not is_dropout(layer))
+            if has_bn
+            else net
+        )
+        self._mc_network = None
+        if has_dropout(net):
+            self._mc_network = fold_batch_norm(net) if has_bn else net
+        # Monte Carlo dropout masks come from this seed: repeated calls agree.
+        self._mc_seed = int(rng.randint(np.iinfo(np.int32).max))
+
     def _forward(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
         # Outputs are returned in float64 like every scikit-learn predictor; the
         # network itself computes in its own dtype.
-        return self.network_.forward(X, training=False).astype(np.float64)
+        return self._predict_network.forward(X, training=False).astype(np.float64)
+
+    def _mc_outputs(self, X, mc_samples, link):
+        """Mean and standard deviation of ``link(outputs)`` over MC dropout passes."""
+        check_is_fitted(self)
+        if self._mc_network is None:
+            raise ValueError(
+                f"Monte Carlo dropout needs a model trained with dropout; this "
+                f"{type(self).__name__} has dropout=0 and input_dropout=0. Refit with "
+                f"e.g. dropout=0.2, or call without mc_samples and return_std."
+            )
+        if (
+            not isinstance(mc_samples, Integral)
+            or isinstance(mc_samples, bool)
+            or mc_samples < 1
+        ):
+            raise ValueError(
+                f"mc_samples must be a positive integer or None, got {mc_samples!r}."
+            )
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        rng = np.random.RandomState(self._mc_seed)
+        total = total_sq = None
+        for _ in range(mc_samples):
+            P = link(mc_forward(self._mc_network, X, rng).astype(np.float64))
+            if total is None:
+                total, total_sq = P.copy(), P * P
+            else:
+                total += P
+                total_sq += P * P
+        mean = total / mc_samples
+        var = np.maximum(total_sq / mc_samples - mean * mean, 0)
+        return mean, np.sqrt(var)
 
     # -- fitted views -----------------------------------------------------------
     def _dense_layers(self):
@@ -497,13 +614,19 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
             return accuracy_score(Y.argmax(1), Z.argmax(1), sample_weight=sample_weight)
         return accuracy_score(Y > 0.5, Z > 0, sample_weight=sample_weight)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, mc_samples=None):
         """Class probabilities.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Input data.
+        mc_samples : int, default=None
+            Monte Carlo dropout (Gal & Ghahramani 2016): average the probabilities
+            of ``mc_samples`` forward passes with dropout on (batch norm in
+            inference mode). Needs a model fitted with ``dropout`` or
+            ``input_dropout``; masks are seeded at fit time, so repeated calls
+            return the same values. None: one deterministic pass.
 
         Returns
         -------
@@ -511,8 +634,10 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
             Probability of each class (for multilabel targets: of each label,
             independently).
         """
-        Z = self._forward(X)
-        P = self.loss_function_.link(Z)
+        if mc_samples is None:
+            P = self.loss_function_.link(self._forward(X))
+        else:
+            P = self._mc_outputs(X, mc_samples, self.loss_function_.link)[0]
         if self._label_binarizer.y_type_ == "binary":
             P = np.hstack([1 - P, P])
         return P
@@ -625,21 +750,40 @@ class DNNRegressor(RegressorMixin, _BaseDNN):
     def _score_outputs(self, Z, Y, sample_weight):
         return r2_score(Y, Z, sample_weight=sample_weight)
 
-    def predict(self, X):
-        """Predicted target values.
+    def predict(self, X, return_std=False, mc_samples=None):
+        """Predicted target values, optionally with Monte Carlo dropout uncertainty.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Input data.
+        return_std : bool, default=False
+            Also return the standard deviation of the ``mc_samples`` Monte Carlo
+            dropout passes: the model's uncertainty about its prediction (it does
+            not include the noise in the targets). Needs a model fitted with
+            dropout. With ``mc_samples=None``, 100 passes are used.
+        mc_samples : int, default=None
+            Monte Carlo dropout (Gal & Ghahramani 2016): average ``mc_samples``
+            forward passes with dropout on (batch norm in inference mode). Masks
+            are seeded at fit time, so repeated calls return the same values.
+            None without ``return_std``: one deterministic pass.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions, with the shape of the targets seen in fit.
+        y_std : ndarray of the same shape as ``y``
+            Standard deviation over the Monte Carlo passes; only with
+            ``return_std=True``.
         """
-        Z = self._forward(X)
-        return Z.ravel() if self._y_ndim == 1 else Z
+        if mc_samples is None and not return_std:
+            Z = self._forward(X)
+            return Z.ravel() if self._y_ndim == 1 else Z
+        mc_samples = _DEFAULT_MC_SAMPLES if mc_samples is None else mc_samples
+        mean, std = self._mc_outputs(X, mc_samples, lambda Z: Z)
+        if self._y_ndim == 1:
+            mean, std = mean.ravel(), std.ravel()
+        return (mean, std) if return_std else mean
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
