@@ -1,8 +1,17 @@
 """skdnn: deep neural networks for scikit-learn users, in plain NumPy."""
 
 from ._estimators import DNNClassifier, DNNRegressor
+from ._lr_finder import LearningRateFinderResult, find_learning_rate
 from .exceptions import DivergenceError
 from .nn.optimizers import SGD, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
+from .nn.schedules import (
+    ExponentialDecay,
+    LearningRateSchedule,
+    OneCycle,
+    PiecewiseConstant,
+    PowerDecay,
+    ReduceLROnPlateau,
+)
 
 __version__ = "0.1.0"
 
@@ -17,5 +26,13 @@ __all__ = [
     "AdamW",
     "Nadam",
     "RMSprop",
+    "ExponentialDecay",
+    "LearningRateSchedule",
+    "OneCycle",
+    "PiecewiseConstant",
+    "PowerDecay",
+    "ReduceLROnPlateau",
+    "find_learning_rate",
+    "LearningRateFinderResult",
     "__version__",
 ]

@@ -90,6 +90,24 @@ clipnorm : float, default=None
 global_clipnorm : float, default=None
     Rescale all gradients together so their joint norm is at most
     ``global_clipnorm``. At most one of the three clipping options may be set.
+lr_schedule : str, schedule or callable, default=None
+    Learning-rate schedule, evaluated at every step (mini-batch). None keeps
+    the rate constant. "power": ``lr / (1 + t/s)``; "exponential":
+    ``lr * 0.1**(t/s)``; with these strings the rate falls to a tenth by the
+    end of ``max_iter`` epochs. "piecewise": a tenth of the rate after half and
+    again after three quarters of ``max_iter`` epochs. "performance": halve the
+    rate after 5 epochs without improvement of the validation loss (of the
+    training loss without early stopping). "1cycle": the rate rises from
+    ``lr/10`` to ``lr`` and back over 90% of the steps of ``max_iter`` epochs,
+    then falls to ``lr/10000``, while the momentum (``beta_1`` of the Adam
+    family) cycles 0.95 -> 0.85 -> 0.95; set ``learning_rate`` to the peak rate
+    (e.g. from ``skdnn.find_learning_rate``). ``lr`` is ``learning_rate`` (or
+    the optimizer's default). For other settings pass an instance:
+    ``PowerDecay``, ``ExponentialDecay``, ``PiecewiseConstant``,
+    ``ReduceLROnPlateau`` or ``OneCycle`` (GridSearchCV reaches their
+    parameters as ``lr_schedule__decay_steps``), or any callable
+    ``step -> learning rate`` with ``step`` counted from 0. With
+    ``warm_start`` the schedule continues where the previous fit stopped.
 batch_size : int or "auto", default="auto"
     Samples per mini-batch; "auto" is ``min(200, n_samples)`` as in
     scikit-learn's MLP.
@@ -142,9 +160,9 @@ validation_scores_ : list of float or None
 best_validation_score_ : float or None
     Best of ``validation_scores_``.
 history_ : dict of list
-    Per-epoch records: "loss", "lr", "time" (seconds) and, with early
-    stopping, "val_loss" and "val_score". ``pandas.DataFrame(est.history_)``
-    gives a table ready to plot.
+    Per-epoch records: "loss", "lr" (the rate of the epoch's last step),
+    "time" (seconds) and, with early stopping, "val_loss" and "val_score".
+    ``pandas.DataFrame(est.history_)`` gives a table ready to plot.
 coefs_ : list of ndarray
     Kernel of each Dense layer, shape ``(n_in, n_out)`` as in MLPClassifier.
 intercepts_ : list of ndarray
@@ -153,6 +171,9 @@ network_ : skdnn.nn.Sequential
     The fitted network (layers, flat parameter vector ``theta``).
 optimizer_ : skdnn.optimizers.Optimizer
     The optimizer with its state, used again by ``warm_start``.
+lr_schedule_ : LearningRateSchedule or None
+    The schedule with the values derived from the fit (attributes ending in
+    ``_``, e.g. ``decay_steps_``), or None without ``lr_schedule``.
 loss_function_ : skdnn.nn.losses.Loss
     Output activation fused with the training loss.
 """

@@ -32,6 +32,7 @@ from .nn.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
 from .nn.network import Sequential
 from .nn.normalization import BatchNormalization, fold_batch_norm
 from .nn.optimizers import OPTIMIZERS, get_optimizer
+from .nn.schedules import SCHEDULES, make_schedule
 from .nn.regularizers import L1L2
 
 _CLIP_PARAMS = ("clipvalue", "clipnorm", "global_clipnorm")
@@ -79,6 +80,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         "clipvalue": _POSITIVE_OR_NONE,
         "clipnorm": _POSITIVE_OR_NONE,
         "global_clipnorm": _POSITIVE_OR_NONE,
+        "lr_schedule": [StrOptions(set(SCHEDULES.names())), callable, None],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -122,6 +124,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         clipvalue=None,
         clipnorm=None,
         global_clipnorm=None,
+        lr_schedule=None,
         batch_size="auto",
         max_iter=200,
         shuffle=True,
@@ -159,6 +162,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         self.clipvalue = clipvalue
         self.clipnorm = clipnorm
         self.global_clipnorm = global_clipnorm
+        self.lr_schedule = lr_schedule
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle
@@ -276,6 +280,17 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             return min(200, n_samples)
         return self.batch_size
 
+    def _make_schedule(self, n_train):
+        # String forms and None arguments get their lengths from this fit:
+        # max_iter epochs of ceil(n_train / batch_size) steps.
+        batch_size = min(self._batch_size(n_train), n_train)
+        return make_schedule(
+            self.lr_schedule,
+            learning_rate=self.optimizer_.current_learning_rate,
+            steps_per_epoch=-(-n_train // batch_size),
+            epochs=self.max_iter,
+        )
+
     # -- fit --------------------------------------------------------------------
     def _fit(self, X, y, sample_weight):
         first_fit = not (self.warm_start and hasattr(self, "network_"))
@@ -315,6 +330,8 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             X_train, Y_train, sw_train, validation = self._split_validation(
                 X, Y, sample_weight, rng
             )
+        if first_fit or not hasattr(self, "lr_schedule_"):
+            self.lr_schedule_ = self._make_schedule(X_train.shape[0])
         trainer = Trainer(
             self.network_,
             self.loss_function_,
@@ -324,6 +341,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             rng=rng,
             regularizer=L1L2(self.l1, self.l2) if self.l1 or self.l2 else None,
             constraint=MaxNorm(self.max_norm) if self.max_norm is not None else None,
+            schedule=self.lr_schedule_,
         )
         trainer.epoch = self.n_iter_
 

@@ -39,6 +39,12 @@ class Trainer:
         the kernel gradients; the penalty is added to each batch loss.
     constraint : callable, optional
         ``constraint(kernels)`` (e.g. ``MaxNorm``), applied after every step.
+    schedule : LearningRateSchedule, optional
+        A started schedule: ``schedule(step)`` gives each step's learning rate
+        (``step`` = optimizer steps already taken), ``schedule.momentum(step)``
+        the optimizer's momentum if it cycles it; ``schedule.batch_end(loss)``
+        sees each batch loss and ``schedule.epoch_end(loss)`` the monitored loss
+        of each epoch.
     """
 
     def __init__(
@@ -52,6 +58,7 @@ class Trainer:
         rng,
         regularizer=None,
         constraint=None,
+        schedule=None,
     ):
         self.network = network
         self.loss = loss
@@ -61,11 +68,35 @@ class Trainer:
         self.rng = rng
         self.regularizer = regularizer
         self.constraint = constraint
+        self.schedule = schedule
+        self._last_lr = None
         self.epoch = 0
 
     def learning_rate(self):
-        """The learning rate the next step will use."""
+        """The rate in force: the last step's (before any step, the next one's)."""
+        if self._last_lr is not None:
+            return float(self._last_lr)
+        if self.schedule is not None:
+            return float(self.schedule(self.optimizer.iterations))
         return self.optimizer.current_learning_rate
+
+    def _scheduled_rate(self, dtype):
+        """The next step's rate from the schedule (None: the optimizer's own)."""
+        if self.schedule is None:
+            return None
+        opt = self.optimizer
+        momentum = self.schedule.momentum(opt.iterations)
+        if momentum is not None and opt.momentum_attribute is not None:
+            setattr(opt, opt.momentum_attribute, momentum)
+        # float32 scalar: a Python/NumPy float64 one would make the update run a
+        # float64 loop (PERF-NOTES item 3)
+        self._last_lr = dtype(self.schedule(opt.iterations))
+        return self._last_lr
+
+    def end_epoch(self, monitored_loss):
+        """Let the schedule see the epoch's monitored loss (performance scheduling)."""
+        if self.schedule is not None:
+            self.schedule.epoch_end(monitored_loss)
 
     def train_epoch(self, X, Y, sample_weight=None):
         """One pass over ``(X, Y)``; returns the sample-weighted mean batch loss.
@@ -97,9 +128,16 @@ class Trainer:
             net.backward(delta)
             if self.regularizer is not None:
                 loss += self.regularizer(net.kernels)
-            opt.step(net.theta, net.grad, tensors=net.tensors)
+            opt.step(
+                net.theta,
+                net.grad,
+                learning_rate=self._scheduled_rate(net.theta.dtype.type),
+                tensors=net.tensors,
+            )
             if self.constraint is not None:
                 self.constraint(net.kernels)
+            if self.schedule is not None:
+                self.schedule.batch_end(loss)
             weighted_loss += loss * (m if swb is None else float(np.sum(swb)))
         return weighted_loss / total_w if total_w > 0 else 0.0
 
@@ -169,6 +207,7 @@ def fit_loop(
         record["time"] = time.perf_counter() - tic
         for key, value in record.items():
             history.setdefault(key, []).append(value)
+        trainer.end_epoch(monitored)
         if verbose:
             print(_progress_line(trainer.epoch, record), flush=True)
 

@@ -9,12 +9,14 @@ from .layers import Dense, Layer
 from .losses import LOSSES
 from .network import Sequential
 from .optimizers import OPTIMIZERS
+from .schedules import SCHEDULES
 
 __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",
     "LOSSES",
     "OPTIMIZERS",
+    "SCHEDULES",
     "Dense",
     "Layer",
     "Sequential",
