@@ -652,6 +652,7 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
             Probability of each class (for multilabel targets: of each label,
             independently).
         """
+        check_is_fitted(self)
         if mc_samples is None:
             P = self.loss_function_.link(self._forward(X))
         else:
