@@ -1,0 +1,142 @@
+"""How skdnn's epoch time scales with samples, width and depth.
+
+Run by hand from the repository root::
+
+    python benchmarks/bench_scaling.py                       # ~3 min on 2 cores
+    python benchmarks/bench_scaling.py --quick --out /tmp/s.png
+
+Three small sweeps at batch 32 (the regime where per-batch overheads show), each
+point timed for skdnn and for the GEMM floor of ``bench_epoch.py`` (only the
+matrix products, same shapes and number of batches), warm-up epoch + median of
+``--repeats`` epochs, 2 threads:
+
+- samples: 784-300-100-10, ReLU, Adam, n from 2,500 to 40,000
+- width: 784-w-w-10, ReLU, Adam, n = 10,000, w from 32 to 2,048
+- depth: 784-(100 x k)-10, ELU, Nadam, n = 10,000, k from 1 to 32
+
+Prints seconds per epoch, microseconds per sample and the ratio to the floor, and
+saves a plot to ``--out`` (default: a file in the system's temp directory, never
+inside the repository).
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import (  # noqa: E402
+    N_THREADS,
+    limit_threads,
+    make_blobs32,
+    median_spread,
+    pause,
+)
+from bench_epoch import N_CLASSES, GemmFloor, SkdnnTrain  # noqa: E402
+
+BATCH = 32
+
+
+def sweeps(quick):
+    samples = [2500, 5000, 10000, 20000, 40000]
+    widths = [32, 128, 512, 2048]
+    depths = [1, 2, 4, 8, 16, 32]
+    n_fixed = 10000
+    if quick:
+        samples, widths, depths, n_fixed = [1000, 4000], [32, 512], [1, 8], 2000
+    relu = dict(activation="relu", optimizer="adam", batch_norm=False, batch=BATCH)
+    elu = dict(activation="elu", optimizer="nadam", batch_norm=False, batch=BATCH)
+    return {
+        "samples": [(n, dict(relu, n=n, d=784, hidden=(300, 100))) for n in samples],
+        "width": [(w, dict(relu, n=n_fixed, d=784, hidden=(w, w))) for w in widths],
+        "depth": [(k, dict(elu, n=n_fixed, d=784, hidden=(100,) * k)) for k in depths],
+    }
+
+
+def time_point(spec, X, y, repeats, pause_s):
+    sizes = [spec["d"], *spec["hidden"], N_CLASSES]
+    contenders = [SkdnnTrain(spec, X[: spec["n"]], y[: spec["n"]])]
+    contenders.append(GemmFloor(sizes, X[: spec["n"]], spec["batch"]))
+    for c in contenders:
+        c.warmup()
+    times = [[], []]
+    for _ in range(repeats):
+        for i, c in enumerate(contenders):
+            pause(pause_s)
+            times[i].append(c.run()[0])
+    n_params = contenders[0].est.network_.theta.size
+    return median_spread(times[0])[0], median_spread(times[1])[0], n_params
+
+
+def plot(results, out):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = {
+        "samples": "samples (784-300-100-10, ReLU, Adam)",
+        "width": "width w (784-w-w-10, ReLU, Adam)",
+        "depth": "hidden layers of 100 (ELU, Nadam)",
+    }
+    fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex="col")
+    for j, (name, points) in enumerate(results.items()):
+        x = [p["x"] for p in points]
+        ax = axes[0, j]
+        ax.loglog(x, [p["skdnn"] for p in points], "o-", label="skdnn")
+        ax.loglog(x, [p["floor"] for p in points], "s--", label="GEMM floor")
+        ax.set_ylabel("seconds per epoch")
+        ax.set_title(f"batch {BATCH}, {N_THREADS} threads")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+        ax = axes[1, j]
+        ax.semilogx(x, [p["skdnn"] / p["floor"] for p in points], "o-")
+        ax.set_xlabel(labels[name])
+        ax.set_ylabel("skdnn / GEMM floor")
+        ax.set_ylim(bottom=0)
+        ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny grid")
+    parser.add_argument("--repeats", type=int, default=None, help="default 3 (quick 1)")
+    parser.add_argument("--pause", type=float, default=0.3)
+    parser.add_argument(
+        "--out",
+        default=os.path.join(tempfile.gettempdir(), "skdnn_scaling.png"),
+        help="where to save the plot (default: in the temp directory)",
+    )
+    args = parser.parse_args(argv)
+    limiter = limit_threads()  # noqa: F841
+    repeats = args.repeats or (1 if args.quick else 3)
+
+    grid = sweeps(args.quick)
+    n_max = max(spec["n"] for points in grid.values() for _, spec in points)
+    X, y = make_blobs32(n_max, 784, N_CLASSES, seed=0)
+    results = {}
+    tic = time.perf_counter()
+    print(f"batch {BATCH}, {N_THREADS} threads, warm-up + median of {repeats} epochs\n")
+    print(
+        "| sweep | value | parameters | skdnn s/epoch | floor s/epoch "
+        "| skdnn µs/sample | × floor |\n|---|---:|---:|---:|---:|---:|---:|"
+    )
+    for name, points in grid.items():
+        results[name] = []
+        for x, spec in points:
+            t, floor, n_params = time_point(spec, X, y, repeats, args.pause)
+            results[name].append(dict(x=x, skdnn=t, floor=floor, n_params=n_params))
+            print(
+                f"| {name} | {x} | {n_params:,} | {t:.3g} | {floor:.3g} | "
+                f"{t / spec['n'] * 1e6:.1f} | {t / floor:.2f} |",
+                flush=True,
+            )
+    plot(results, args.out)
+    print(f"\n{time.perf_counter() - tic:.0f}s; plot saved to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
