@@ -1,5 +1,6 @@
 """skdnn: deep neural networks for scikit-learn users, in plain NumPy."""
 
+from ._autoencoder import DNNAutoencoder
 from ._estimators import DNNClassifier, DNNRegressor
 from ._lr_finder import LearningRateFinderResult, find_learning_rate
 from .exceptions import DivergenceError
@@ -16,6 +17,7 @@ from .nn.schedules import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DNNAutoencoder",
     "DNNClassifier",
     "DNNRegressor",
     "DivergenceError",

@@ -129,6 +129,34 @@ tol : float, default=1e-4
     Minimum decrease of the monitored loss that counts as an improvement.
 warm_start : bool, default=False
     Continue from the weights and optimizer state of the previous fit.
+transfer_from : DNNClassifier, DNNRegressor, DNNAutoencoder or None, default=None
+    A fitted skdnn estimator whose lower hidden layers start this network
+    (transfer learning; for an autoencoder, its encoder layers: unsupervised
+    pretraining). The layers are copied, the source is never modified. X must
+    have the source's features. ``hidden_layer_sizes`` then lists only the
+    *new* hidden layers, stacked on top of the reused ones (``()`` puts the new
+    output layer directly on them, the chapter's setup); the output layer is
+    always new. ``clone`` (GridSearchCV, cross_val_score) returns an unfitted
+    copy of an estimator parameter: pass ``sklearn.frozen.FrozenEstimator(src)``
+    to keep it fitted.
+transfer_layers : int or None, default=None
+    How many of the source's lowest hidden layers to reuse (with their
+    activation, batch norm and dropout layers); None reuses all of them. The
+    chapter's advice: the more similar the tasks, the more layers to reuse.
+freeze_epochs : int or None, default=None
+    Epochs during which the reused layers stay frozen (not trained), counted
+    from the transfer (over warm starts and ``partial_fit`` calls too); after
+    them the reused layers are trained as well, and the stopping criterion gets
+    a fresh ``n_iter_no_change`` patience. None keeps them frozen for good; 0
+    never freezes them. Frozen layers without dropout, RReLU or batch norm are
+    computed once per fit and cached, so frozen epochs only pay for the new
+    layers.
+reused_learning_rate_factor : float in (0, 1], default=0.1
+    Once unfrozen, the reused layers learn with this fraction of the learning
+    rate (of the schedule's current rate). The default 0.1 follows the chapter's
+    advice to lower the rate when unfreezing reused layers, so that fine-tuning
+    does not wreck the features they learned, while the new layers above keep
+    the full rate; 1.0 trains all layers alike.
 random_state : int, RandomState instance or None, default=None
     Seeds weight initialisation, shuffling, the validation split and random
     layers. An int makes fits reproducible.
@@ -148,6 +176,9 @@ n_iter_ : int
     Number of epochs run (accumulates over warm starts).
 t_ : int
     Number of optimizer steps (mini-batches) run.
+n_transferred_layers_ : int
+    Hidden layers reused from ``transfer_from`` (0 without it); they are the
+    lowest layers of ``network_``.
 loss_ : float
     Training loss of the last epoch.
 best_loss_ : float

@@ -22,6 +22,7 @@ from sklearn.utils.validation import (
 
 from . import _docs
 from ._training import Diverged, Trainer, fit_loop
+from ._transfer import build_keeping_weights, split_blocks, transferred_layers
 from .exceptions import DivergenceError
 from .nn.activations import ACTIVATIONS, get_activation
 from .nn.constraints import MaxNorm
@@ -92,6 +93,10 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
+        "transfer_from": [HasMethods(["fit", "get_params"]), None],
+        "transfer_layers": [Interval(Integral, 0, None, closed="left"), None],
+        "freeze_epochs": [Interval(Integral, 0, None, closed="left"), None],
+        "reused_learning_rate_factor": [Interval(Real, 0, 1, closed="right")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "dtype": [StrOptions({"float32", "float64"})],
@@ -133,6 +138,10 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         n_iter_no_change=10,
         tol=1e-4,
         warm_start=False,
+        transfer_from=None,
+        transfer_layers=None,
+        freeze_epochs=None,
+        reused_learning_rate_factor=0.1,
         random_state=None,
         verbose=0,
         dtype="float32",
@@ -171,14 +180,21 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.warm_start = warm_start
+        self.transfer_from = transfer_from
+        self.transfer_layers = transfer_layers
+        self.freeze_epochs = freeze_epochs
+        self.reused_learning_rate_factor = reused_learning_rate_factor
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
 
     # -- subclass hooks ---------------------------------------------------------
     @abstractmethod
-    def _encode_targets(self, y, first_fit):
-        """Validate ``y``, set target attributes, return the float target matrix."""
+    def _encode_targets(self, y, first_fit, classes=None):
+        """Validate ``y``, set target attributes, return the float target matrix.
+
+        ``classes`` (from ``partial_fit``) lists all the labels a classifier will see.
+        """
 
     @abstractmethod
     def _make_loss(self):
@@ -291,9 +307,34 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             epochs=self.max_iter,
         )
 
+    def _reusable_blocks(self):
+        """Hidden layers that ``transfer_from`` may reuse, as blocks, bottom-up."""
+        return split_blocks(self.network_.layers)[:-1]
+
+    def _initial_network(self, n_features, n_outputs, rng):
+        """A new network, on top of copies of ``transfer_from``'s layers if set.
+
+        Returns the built network and the number of its lowest layers reused.
+        """
+        if self.transfer_from is None:
+            self.n_transferred_layers_ = 0
+            return self._build_network(n_features, n_outputs, rng), 0
+        reused, self.n_transferred_layers_ = transferred_layers(
+            self.transfer_from, self.transfer_layers, n_features
+        )
+        n = n_features
+        for layer in reused:
+            n = layer.output_size(n)
+        upper = self._build_network(n, n_outputs, rng)
+        net = build_keeping_weights(reused + upper.layers, n_features, rng, self.dtype)
+        return net, len(reused)
+
     # -- fit --------------------------------------------------------------------
-    def _fit(self, X, y, sample_weight):
-        first_fit = not (self.warm_start and hasattr(self, "network_"))
+    def _fit(self, X, y, sample_weight, *, partial=False, classes=None):
+        # partial_fit: one epoch per call, continuing from the previous call
+        first_fit = not (
+            (self.warm_start or partial) and hasattr(self, "network_")
+        )
         X, y = validate_data(
             self,
             X,
@@ -306,11 +347,15 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-        Y = self._encode_targets(y, first_fit).astype(X.dtype, copy=False)
+        Y = self._encode_targets(y, first_fit, classes=classes).astype(
+            X.dtype, copy=False
+        )
         rng = check_random_state(self.random_state)
 
         if first_fit:
-            self.network_ = self._build_network(X.shape[1], Y.shape[1], rng)
+            self.network_, self._n_reused_layers = self._initial_network(
+                X.shape[1], Y.shape[1], rng
+            )
             self.optimizer_ = self._make_optimizer().build(
                 self.network_.theta.size, self.network_.dtype
             )
@@ -326,7 +371,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
 
         validation = None
         X_train, Y_train, sw_train = X, Y, sample_weight
-        if self.early_stopping:
+        if self.early_stopping and not partial:
             X_train, Y_train, sw_train, validation = self._split_validation(
                 X, Y, sample_weight, rng
             )
@@ -344,6 +389,12 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             schedule=self.lr_schedule_,
         )
         trainer.epoch = self.n_iter_
+        if self._n_reused_layers:
+            trainer.reuse_lower_layers(
+                self._n_reused_layers,
+                freeze_epochs=self.freeze_epochs,
+                lr_factor=self.reused_learning_rate_factor,
+            )
 
         score = None
         if validation is not None:
@@ -358,7 +409,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 X_train,
                 Y_train,
                 sw_train,
-                max_epochs=self.max_iter,
+                max_epochs=1 if partial else self.max_iter,
                 validation=validation,
                 score=score,
                 n_iter_no_change=self.n_iter_no_change,
@@ -376,7 +427,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         self.t_ = self.optimizer_.iterations
         self.best_loss_ = result["best_loss"]
         self._finish_fit(rng)
-        if not result["converged"]:
+        if not (result["converged"] or partial):
             warnings.warn(
                 f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and "
                 "the loss is still improving; increase max_iter to train longer.",
@@ -590,7 +641,41 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
         """
         return self._fit(X, y, sample_weight)
 
-    def _encode_targets(self, y, first_fit):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``(X, y)``, continuing from the previous call.
+
+        The first call builds the network (after a ``fit``, training continues
+        from it). Each call runs one epoch of mini-batches over the data given,
+        without early stopping, so a stream of chunks can be learned one at a time.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a binary indicator matrix for multilabel targets.
+        classes : array-like of shape (n_classes,), default=None
+            All the class labels any call will see. Required on the first call
+            (unless ``y`` is a multilabel indicator matrix); later calls may omit
+            it or must pass the same classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; each batch loss is their weighted mean.
+
+        Returns
+        -------
+        self : DNNClassifier
+            The partially fitted estimator.
+        """
+        if classes is None and not hasattr(self, "classes_"):
+            if type_of_target(y) != "multilabel-indicator":
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: the "
+                    "list of all class labels, e.g. classes=np.unique(y_all)."
+                )
+        return self._fit(X, y, sample_weight, partial=True, classes=classes)
+
+    def _encode_targets(self, y, first_fit, classes=None):
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
                 "A column-vector y was passed when a 1d array was expected. "
@@ -601,21 +686,35 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
             )
             y = y.ravel()
         check_classification_targets(y)
+        multilabel = type_of_target(y) == "multilabel-indicator"
         if first_fit:
-            self._label_binarizer = LabelBinarizer().fit(y)
+            labels = y if classes is None or multilabel else np.asarray(classes)
+            self._label_binarizer = LabelBinarizer().fit(labels)
             self.classes_ = self._label_binarizer.classes_
             if self.classes_.size < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes, "
                     f"but the data contains only one class: {self.classes_[0]!r}."
                 )
-        elif type_of_target(y) != self._label_binarizer.y_type_ or not set(
-            np.unique(y)
-        ) <= set(self.classes_.tolist()):
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
             raise ValueError(
-                f"warm_start=True: y has labels or a target type not seen in the "
-                f"first fit (classes {self.classes_.tolist()}). Set warm_start=False."
+                f"classes={np.unique(classes).tolist()} differs from the classes of "
+                f"the first partial_fit call ({self.classes_.tolist()}); pass the "
+                "same classes on every call, or None after the first."
             )
+        if not first_fit or classes is not None:
+            # A later chunk may lack some classes; it may not bring new ones.
+            was_multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+            if multilabel != was_multilabel or not (
+                multilabel or set(np.unique(y).tolist()) <= set(self.classes_.tolist())
+            ):
+                raise ValueError(
+                    f"y has labels or a target type not seen in the first fit "
+                    f"(classes {self.classes_.tolist()}). Pass all labels in classes "
+                    "on the first partial_fit call, or set warm_start=False."
+                )
         return self._label_binarizer.transform(y)
 
     def _is_softmax(self):
@@ -757,7 +856,31 @@ class DNNRegressor(RegressorMixin, _BaseDNN):
         """
         return self._fit(X, y, sample_weight)
 
-    def _encode_targets(self, y, first_fit):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on ``(X, y)``, continuing from the previous call.
+
+        The first call builds the network (after a ``fit``, training continues
+        from it). Each call runs one epoch of mini-batches over the data given,
+        without early stopping, so a stream of chunks can be learned one at a time.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; each batch loss is their weighted mean.
+
+        Returns
+        -------
+        self : DNNRegressor
+            The partially fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, partial=True)
+
+    def _encode_targets(self, y, first_fit, classes=None):
         y = np.asarray(y)
         if first_fit:
             self._y_ndim = y.ndim

@@ -72,6 +72,56 @@ class Trainer:
         self._last_lr = None
         self.epoch = 0
 
+    #: Transfer learning, set by ``reuse_lower_layers``: no reused layers by default.
+    reused_layers = 0
+    freeze_epochs = None
+    reused_lr_factor = 1.0
+
+    def reuse_lower_layers(self, n_layers, *, freeze_epochs=None, lr_factor=1.0):
+        """Treat the lowest ``n_layers`` layers as reused from another model.
+
+        They stay frozen while ``epoch <= freeze_epochs`` (always if None), then
+        train with ``lr_factor`` times the learning rate. While frozen and
+        deterministic, their output for the training set is computed once and
+        cached, so a frozen epoch only pays for the layers above.
+        """
+        self.reused_layers = n_layers
+        self.freeze_epochs = freeze_epochs
+        self.reused_lr_factor = lr_factor
+        self._frozen_cache = None
+        return self
+
+    def frozen_layers(self, epoch=None):
+        """Number of frozen lowest layers during ``epoch`` (default: the next one)."""
+        epoch = self.epoch + 1 if epoch is None else epoch
+        if self.freeze_epochs is not None and epoch > self.freeze_epochs:
+            return 0
+        return self.reused_layers
+
+    def unfreezes_later(self):
+        """True while the epoch just run was frozen and an unfreeze is scheduled."""
+        return (
+            self.freeze_epochs is not None
+            and self.frozen_layers(self.epoch) > 0
+            and self.epoch <= self.freeze_epochs
+        )
+
+    def _frozen_output(self, X, n_layers):
+        cache = getattr(self, "_frozen_cache", None)
+        if cache is None or cache[0] is not X or cache[1] != n_layers:
+            H = self.network.forward(X, training=False, stop=n_layers)
+            cache = self._frozen_cache = (X, n_layers, H)
+        return cache[2]
+
+    def _lr_segments(self, frozen):
+        if frozen or not self.reused_layers or self.reused_lr_factor == 1.0:
+            return None
+        stop = self.network.param_offset(self.reused_layers)
+        return [
+            (0, stop, self.reused_lr_factor),
+            (stop, self.network.theta.size, 1.0),
+        ]
+
     def learning_rate(self):
         """The rate in force: the last step's (before any step, the next one's)."""
         if self._last_lr is not None:
@@ -104,8 +154,16 @@ class Trainer:
         Raises ``Diverged`` (after which the caller restores a snapshot) when a
         batch loss is NaN or infinite.
         """
-        self.epoch += 1
         net, opt = self.network, self.optimizer
+        frozen = self.frozen_layers()
+        self.epoch += 1
+        # Frozen deterministic layers give the same output every epoch: feed the
+        # trainable layers their cached output instead of recomputing it.
+        first = 0
+        if frozen and all(layer.deterministic for layer in net.layers[:frozen]):
+            X, first = self._frozen_output(X, frozen), frozen
+        param_start = net.param_offset(frozen) if frozen else 0
+        segments = self._lr_segments(frozen)
         n = X.shape[0]
         bs = min(self.batch_size, n)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
@@ -121,21 +179,28 @@ class Trainer:
             Xb = np.take(X, idx, axis=0, out=x_buf[:m])
             Yb = np.take(Y, idx, axis=0, out=y_buf[:m])
             swb = None if sample_weight is None else sample_weight[idx]
-            Z = net.forward(Xb, training=True, rng=self.rng)
+            Z = net.forward(Xb, training=True, rng=self.rng, start=first)
             loss, delta = self.loss.gradient(Z, Yb, swb)
             if not math.isfinite(loss):
                 raise Diverged(self.epoch, b + 1, loss)
-            net.backward(delta)
+            net.backward(delta, stop=frozen)
+            kernels = (
+                net.kernels
+                if not frozen
+                else [pair for layer in net.layers[frozen:] for pair in layer.kernels]
+            )
             if self.regularizer is not None:
-                loss += self.regularizer(net.kernels)
+                loss += self.regularizer(kernels)
             opt.step(
                 net.theta,
                 net.grad,
                 learning_rate=self._scheduled_rate(net.theta.dtype.type),
                 tensors=net.tensors,
+                start=param_start,
+                segments=segments,
             )
             if self.constraint is not None:
-                self.constraint(net.kernels)
+                self.constraint(kernels)
             if self.schedule is not None:
                 self.schedule.batch_end(loss)
             weighted_loss += loss * (m if swb is None else float(np.sum(swb)))
@@ -218,6 +283,10 @@ def fit_loop(
         else:
             wait += 1
             best = min(best, monitored) if validation is None else best
+        if trainer.unfreezes_later():
+            # The chapter's recipe: a fixed number of frozen epochs, then the
+            # unfrozen phase gets its own patience.
+            wait = 0
         if wait >= n_iter_no_change:
             converged = True
             break

@@ -1,4 +1,4 @@
-"""scikit-learn's own estimator checks on both estimators.
+"""scikit-learn's own estimator checks on every estimator.
 
 In float64 every check passes. The float32 default passes all but three checks that
 compare floating-point outputs to 1e-7 relative tolerance after reordering, subsetting
@@ -8,7 +8,7 @@ agree only to float32 round-off (measured: 1.1e-7 relative).
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skdnn import DNNClassifier, DNNRegressor
+from skdnn import DNNAutoencoder, DNNClassifier, DNNRegressor
 
 _FLOAT32_ROUND_OFF = (
     "float32 compute: reordered, subset or repeated samples change the BLAS summation "
@@ -33,6 +33,9 @@ def _expected_failed_checks(estimator):
         DNNRegressor(),
         DNNClassifier(dtype="float64"),
         DNNRegressor(dtype="float64"),
+        DNNAutoencoder(),
+        # float64 also shows the float32 failures above are round-off only
+        DNNAutoencoder(pretraining="greedy", dtype="float64"),
     ],
     expected_failed_checks=_expected_failed_checks,
 )

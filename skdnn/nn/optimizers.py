@@ -92,7 +92,9 @@ class Optimizer(Configurable):
             return self.default_learning_rate
         return self.learning_rate
 
-    def step(self, theta, grad, *, learning_rate=None, tensors=(), start=0):
+    def step(
+        self, theta, grad, *, learning_rate=None, tensors=(), start=0, segments=None
+    ):
         """One update of ``theta[start:]`` from ``grad[start:]``, in place.
 
         Parameters
@@ -105,6 +107,12 @@ class Optimizer(Configurable):
             Each parameter tensor's slice of the flat vectors, for ``clipnorm``.
         start : int
             Index of the first trainable parameter.
+        segments : sequence of (int, int, float), optional
+            Per-segment learning-rate factors ``(begin, end, factor)``: parameters
+            ``theta[begin:end]`` move with ``factor * learning_rate`` (e.g. reused
+            layers fine-tuned more slowly). Segments must tile ``[start, n_params)``
+            in order. Clipping sees all trainable gradients at once, and per-step
+            state (the step count, Nadam's momentum product) advances once.
         """
         lr = self.current_learning_rate if learning_rate is None else learning_rate
         if len(self.slots) < len(self._slots):
@@ -113,18 +121,44 @@ class Optimizer(Configurable):
             for name in self._slots:
                 if name not in self.slots:
                     self.slots[name] = np.zeros_like(theta)
-        theta, grad = theta[start:], grad[start:]
-        tensors = [
-            slice(s.start - start, s.stop - start) for s in tensors if s.start >= start
-        ]
-        self._clip(grad, tensors)
+        segments = self._check_segments(segments, start, theta.size)
+        self._clip(
+            grad[start:],
+            [
+                slice(s.start - start, s.stop - start)
+                for s in tensors
+                if s.start >= start
+            ],
+        )
         dtype = theta.dtype.type
-        if self.weight_decay:
-            theta *= dtype(1.0 - lr * self.weight_decay)
         self.iterations += 1
-        slots = {name: value[start:] for name, value in self.slots.items()}
-        tmp = self._scratch("_tmp", theta)
-        self._update(theta, grad, slots, tmp, dtype(lr), self.iterations)
+        self._advance(self.iterations)
+        for begin, end, factor in segments:
+            seg_lr = lr * factor
+            seg_theta = theta[begin:end]
+            if self.weight_decay:
+                seg_theta *= dtype(1.0 - seg_lr * self.weight_decay)
+            slots = {name: value[begin:end] for name, value in self.slots.items()}
+            tmp = self._scratch("_tmp", seg_theta)
+            self._update(
+                seg_theta, grad[begin:end], slots, tmp, dtype(seg_lr), self.iterations
+            )
+
+    @staticmethod
+    def _check_segments(segments, start, size):
+        if segments is None:
+            return [(start, size, 1.0)]
+        segments = [(int(b), int(e), float(f)) for b, e, f in segments]
+        edges = [start] + [e for _, e, _ in segments]
+        if [b for b, _, _ in segments] != edges[:-1] or edges[-1] != size:
+            raise ValueError(
+                f"segments must tile [start, n_params) = [{start}, {size}) in order, "
+                f"got {segments}."
+            )
+        return segments
+
+    def _advance(self, t):
+        """Per-step scalar state (once per step, whatever the number of segments)."""
 
     def _clip(self, grad, tensors):
         dtype = grad.dtype.type
@@ -441,12 +475,14 @@ class Nadam(_AdamFamily):
         self.mu_product = 1.0
         return self
 
+    def _advance(self, t):
+        self.mu_product *= self.beta_1 * (1 - 0.5 * 0.96 ** (t * self.momentum_decay))
+
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
         psi = self.momentum_decay
         mu = self.beta_1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = self.beta_1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        self.mu_product *= mu
         m, v = self._moments(grad, slots, tmp)
         # tmp <- sqrt(v_hat) + eps, the shared denominator
         np.multiply(v, f(1 / (1 - self.beta_2**t)), out=tmp)

@@ -1,0 +1,121 @@
+"""Reusing the layers of a fitted skdnn estimator in a new network.
+
+A network is read as blocks: each block starts at a ``Dense`` layer and runs up to
+the next one (its activation, batch norm, dropout); layers below the first Dense
+layer (input batch norm or dropout) belong to the first block. The output block is
+never reused. Reused layers are copies: the source estimator is never modified.
+"""
+
+import copy
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from .nn.layers import Dense
+from .nn.network import Sequential
+
+
+def split_blocks(layers):
+    """Layers grouped into blocks that each start at a ``Dense`` layer, bottom-up."""
+    blocks, prefix = [], []
+    for layer in layers:
+        if isinstance(layer, Dense) or not blocks:
+            if isinstance(layer, Dense):
+                blocks.append(prefix + [layer])
+                prefix = []
+            else:
+                prefix.append(layer)
+        else:
+            blocks[-1].append(layer)
+    if prefix:  # no Dense layer at all: keep whatever is there as one block
+        blocks.append(prefix)
+    return blocks
+
+
+def copy_layer(layer):
+    """An independent copy of ``layer`` with its parameter and state values.
+
+    Layers pickle without their parameter views (the network rebinds them), so the
+    values are copied explicitly; ``build_keeping_weights`` writes them back.
+    """
+    new = copy.deepcopy(layer)
+    new.params = {name: np.array(value) for name, value in layer.params.items()}
+    new.state = {name: np.array(value) for name, value in layer.state.items()}
+    return new
+
+
+def build_keeping_weights(layers, n_in, rng, dtype):
+    """A built ``Sequential`` of ``layers`` that keeps their current weights.
+
+    ``Sequential.build`` initialises every layer; the values each layer held before
+    (reused copies, or a freshly built upper part) are written back afterwards.
+    """
+    saved = [
+        (
+            {name: np.array(value) for name, value in layer.params.items()},
+            {name: np.array(value) for name, value in layer.state.items()},
+        )
+        for layer in layers
+    ]
+    net = Sequential(layers).build(n_in, rng, dtype=dtype)
+    for layer, (params, state) in zip(layers, saved):
+        for name, value in params.items():
+            layer.params[name][...] = value
+        for name, value in state.items():
+            layer.state[name] = np.asarray(value, dtype=net.dtype)
+    return net
+
+
+def transferred_layers(source, n_blocks, n_features):
+    """Copies of the lowest ``n_blocks`` reusable blocks of a fitted ``source``.
+
+    Parameters
+    ----------
+    source : DNNClassifier, DNNRegressor, DNNAutoencoder or FrozenEstimator
+        A fitted skdnn estimator (a ``FrozenEstimator`` wrapping one is unwrapped).
+    n_blocks : int or None
+        Number of hidden layers to reuse; None reuses all of them.
+    n_features : int
+        Number of input features of the new estimator's data.
+
+    Returns
+    -------
+    layers : list of Layer
+        Flat list of copied layers, bottom-up.
+    n_blocks : int
+        Number of hidden layers reused.
+    """
+    from ._estimators import _BaseDNN
+
+    source = getattr(source, "estimator", source)  # sklearn.frozen.FrozenEstimator
+    if not isinstance(source, _BaseDNN):
+        raise TypeError(
+            "transfer_from must be a fitted DNNClassifier, DNNRegressor or "
+            f"DNNAutoencoder, got {type(source).__name__}."
+        )
+    check_is_fitted(
+        source,
+        msg=(
+            "transfer_from is a %(name)s that is not fitted: fit it first. If it "
+            "went through clone (GridSearchCV, cross_val_score), wrap the fitted "
+            "estimator in sklearn.frozen.FrozenEstimator so it stays fitted."
+        ),
+    )
+    if source.n_features_in_ != n_features:
+        raise ValueError(
+            f"transfer_from was fitted on {source.n_features_in_} features but X has "
+            f"{n_features}; reused layers need the same input features (in the same "
+            "order and preprocessing)."
+        )
+    blocks = source._reusable_blocks()
+    if n_blocks is None:
+        n_blocks = len(blocks)
+    if n_blocks > len(blocks):
+        raise ValueError(
+            f"transfer_layers={n_blocks} but transfer_from "
+            f"({type(source).__name__}) has only {len(blocks)} reusable hidden "
+            f"layers; use at most {len(blocks)} or None for all of them."
+        )
+    return [copy_layer(layer) for block in blocks[:n_blocks] for layer in block], (
+        n_blocks
+    )

@@ -1,0 +1,114 @@
+"""DNNAutoencoder: reconstruction, greedy vs joint training, pandas output, and
+unsupervised pretraining of a classifier through ``transfer_from``."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdnn import DNNAutoencoder, DNNClassifier
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def X():
+    return StandardScaler().fit_transform(load_digits().data).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def joint(X):
+    return DNNAutoencoder(
+        hidden_layer_sizes=(64, 16), learning_rate=0.003, max_iter=60, random_state=0
+    ).fit(X)
+
+
+def _mse(a, b):
+    return float(np.mean((a - b) ** 2))
+
+
+def test_round_trip_reconstructs_digits(X, joint):
+    codings = joint.transform(X)
+    assert codings.shape == (len(X), 16) and codings.dtype == np.float64
+    error = _mse(joint.inverse_transform(codings), X)
+    # Features are standardised (variance 1): 16 codings keep most of it, about as
+    # well as PCA with 16 components.
+    pca = PCA(16).fit(X)
+    pca_error = _mse(pca.inverse_transform(pca.transform(X)), X)
+    assert error < 0.35
+    assert error < 1.5 * pca_error
+    assert joint.n_components_ == 16
+    assert [c.shape[1] for c in joint.coefs_] == [64, 16, 64, 64]
+
+
+def test_greedy_pretraining_then_joint_fine_tuning(X):
+    greedy = DNNAutoencoder(
+        hidden_layer_sizes=(64, 16),
+        pretraining="greedy",
+        learning_rate=0.003,
+        max_iter=20,
+        random_state=0,
+    ).fit(X)
+    assert greedy.n_iter_ == 40  # two stages of max_iter epochs (or fewer)
+    error = _mse(greedy.inverse_transform(greedy.transform(X)), X)
+    assert error < 0.6
+    assert greedy.best_loss_ == pytest.approx(error, rel=1e-3)
+    greedy.set_params(pretraining="joint", warm_start=True, max_iter=10).fit(X)
+    assert _mse(greedy.inverse_transform(greedy.transform(X)), X) < error
+    assert greedy.n_iter_ == 50
+
+
+def test_pandas_output_and_feature_names(X, joint):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
+    ae = DNNAutoencoder(hidden_layer_sizes=(8, 3), max_iter=3, random_state=0)
+    out = ae.set_output(transform="pandas").fit_transform(df)
+    assert isinstance(out, pd.DataFrame)
+    assert out.columns.tolist() == [f"dnnautoencoder{i}" for i in range(3)]
+    np.testing.assert_array_equal(out.columns, ae.get_feature_names_out())
+    assert out.index.equals(df.index)
+    assert joint.get_feature_names_out().shape == (16,)
+
+
+def test_in_a_pipeline(X):
+    y = load_digits().target
+    pipe = make_pipeline(
+        DNNAutoencoder(hidden_layer_sizes=(32,), max_iter=10, random_state=0),
+        LogisticRegression(max_iter=200),
+    )
+    assert pipe.fit(X, y).score(X, y) > 0.9
+
+
+def test_unsupervised_pretraining_reuses_the_encoder(X, joint):
+    y = load_digits().target
+    codings = joint.transform(X)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(), transfer_from=joint, max_iter=5, random_state=0
+    )
+    clf.fit(X[:100], y[:100])
+    assert [c.shape for c in clf.coefs_] == [(64, 64), (64, 16), (16, 10)]
+    np.testing.assert_array_equal(clf.coefs_[0], joint.coefs_[0])
+    np.testing.assert_array_equal(clf.coefs_[1], joint.coefs_[1])
+    np.testing.assert_array_equal(joint.transform(X), codings)  # source unchanged
+    with pytest.raises(ValueError, match="at most 2"):
+        DNNClassifier(transfer_from=joint, transfer_layers=3).fit(X[:50], y[:50])
+
+
+def test_errors_say_what_to_change(X, joint):
+    with pytest.raises(ValueError, match="16 columns"):
+        joint.inverse_transform(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="at least one hidden layer"):
+        DNNAutoencoder(hidden_layer_sizes=()).fit(X)
+    with pytest.raises(ValueError, match="does not take transfer_from"):
+        DNNAutoencoder(transfer_from=joint).fit(X)
+
+
+def test_parameters_are_the_shared_ones_plus_pretraining():
+    params = DNNAutoencoder().get_params()
+    shared = DNNClassifier().get_params()
+    assert set(params) == set(shared) | {"pretraining"}
+    assert params["hidden_layer_sizes"] == (100, 30)
+    assert DNNAutoencoder(hidden_layer_sizes=(5,)).hidden_layer_sizes == (5,)

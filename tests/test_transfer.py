@@ -1,0 +1,351 @@
+"""Reusing pretrained layers: per-segment learning rates, freezing, caching,
+transfer between estimators, partial_fit and warm start."""
+
+import copy
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from skdnn import SGD, DNNClassifier, DNNRegressor
+from skdnn._training import Trainer
+from skdnn.nn.optimizers import Adam, Nadam
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def source(digits):
+    """A classifier fitted on digits 0-7 (the chapter's task A)."""
+    X_tr, _, y_tr, _ = digits
+    mask = y_tr < 8
+    return DNNClassifier(hidden_layer_sizes=(32, 16), max_iter=30, random_state=0).fit(
+        X_tr[mask], y_tr[mask]
+    )
+
+
+def _task_b(digits, n=None):
+    X_tr, X_te, y_tr, y_te = digits
+    tr, te = y_tr >= 8, y_te >= 8
+    X_b, y_b = X_tr[tr], y_tr[tr]
+    if n is not None:
+        X_b, y_b = X_b[:n], y_b[:n]
+    return X_b, y_b, X_te[te], y_te[te]
+
+
+def _reused_params(est, n_dense):
+    return [
+        layer.params[name].copy()
+        for layer in est.network_.layers
+        if layer.params
+        for name in sorted(layer.params)
+    ][: 2 * n_dense]
+
+
+# -- optimizer: per-segment learning rates (known answers) -----------------------------
+THETA0 = np.array([0.5, -1.2, 2.0, 0.0, -0.3, 1.7])
+SEGMENTS = [(0, 2, 1.0), (2, 6, 0.1)]
+
+
+def _grads(n_steps=4):
+    rng = np.random.RandomState(0)
+    return [rng.normal(size=THETA0.size) for _ in range(n_steps)]
+
+
+def test_sgd_segment_step_scales_the_learning_rate():
+    theta, g = THETA0.copy(), np.arange(1.0, 7.0)
+    opt = SGD(learning_rate=0.5).build(theta.size, np.float64)
+    opt.step(theta, g.copy(), segments=SEGMENTS)
+    factors = np.array([1, 1, 0.1, 0.1, 0.1, 0.1])
+    np.testing.assert_allclose(theta, THETA0 - 0.5 * factors * g, rtol=0, atol=1e-15)
+    assert opt.iterations == 1
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: Nadam(learning_rate=0.01), lambda: Adam(0.01, weight_decay=0.1)]
+)
+def test_segmented_step_equals_separate_optimizers(make):
+    # Each segment must behave like its own optimizer at factor * lr, with the
+    # per-step state (t, Nadam's momentum product) advanced once per step.
+    theta = THETA0.copy()
+    opt = make().build(theta.size, np.float64)
+    parts = []
+    for begin, end, factor in SEGMENTS:
+        sub = make()
+        sub.learning_rate *= factor
+        parts.append((slice(begin, end), sub.build(end - begin, np.float64)))
+    ref = THETA0.copy()
+    for g in _grads():
+        opt.step(theta, g.copy(), segments=SEGMENTS)
+        for s, sub in parts:
+            sub.step(ref[s], g[s].copy())
+    np.testing.assert_allclose(theta, ref, rtol=1e-12, atol=1e-15)
+    assert opt.iterations == 4
+    if isinstance(opt, Nadam):
+        assert opt.mu_product == pytest.approx(parts[0][1].mu_product, rel=1e-15)
+
+
+def test_unit_segments_equal_no_segments_and_clipping_is_global():
+    a, b = THETA0.copy(), THETA0.copy()
+    opt_a = Nadam(learning_rate=0.01, global_clipnorm=0.5).build(6, np.float64)
+    opt_b = Nadam(learning_rate=0.01, global_clipnorm=0.5).build(6, np.float64)
+    for g in _grads():
+        opt_a.step(a, g.copy(), start=1, segments=[(1, 3, 1.0), (3, 6, 1.0)])
+        opt_b.step(b, g.copy(), start=1)
+    np.testing.assert_array_equal(a, b)
+    assert a[0] == THETA0[0]
+
+
+def test_segments_must_tile_the_trainable_range():
+    opt = SGD().build(6, np.float64)
+    with pytest.raises(ValueError, match="tile"):
+        opt.step(THETA0.copy(), np.ones(6), segments=[(0, 2, 1.0), (3, 6, 0.1)])
+    with pytest.raises(ValueError, match="tile"):
+        opt.step(THETA0.copy(), np.ones(6), start=2, segments=[(0, 6, 1.0)])
+
+
+# -- freezing and unfreezing ------------------------------------------------------------
+def test_frozen_layers_do_not_change_then_do_after_unfreezing(digits, source):
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    before = _reused_params(source, 2)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(),
+        transfer_from=source,
+        freeze_epochs=3,
+        random_state=0,
+    )
+    for _ in range(3):
+        clf.partial_fit(X_b, y_b, classes=[8, 9])
+        for a, b in zip(before, _reused_params(clf, 2)):
+            np.testing.assert_array_equal(a, b)
+    output_before = clf.coefs_[-1].copy()
+    clf.partial_fit(X_b, y_b)
+    changed = [not np.array_equal(a, b) for a, b in zip(before, _reused_params(clf, 2))]
+    assert all(changed)
+    assert not np.array_equal(output_before, clf.coefs_[-1])
+    assert clf.n_transferred_layers_ == 2 and clf.n_iter_ == 4
+
+
+def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits, source):
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    before = _reused_params(source, 2)
+    frozen = DNNClassifier(
+        hidden_layer_sizes=(8,), transfer_from=source, max_iter=5, random_state=0
+    ).fit(X_b, y_b)
+    for a, b in zip(before, _reused_params(frozen, 2)):
+        np.testing.assert_array_equal(a, b)
+    # warm start keeps counting epochs from the transfer: still frozen
+    frozen.set_params(warm_start=True).fit(X_b, y_b)
+    assert frozen.n_iter_ == 10
+    for a, b in zip(before, _reused_params(frozen, 2)):
+        np.testing.assert_array_equal(a, b)
+    # new layers on top of the reused ones: 32, 16 (reused), 8 (new), output
+    assert [c.shape[1] for c in frozen.coefs_] == [32, 16, 8, 1]
+
+    free = DNNClassifier(
+        hidden_layer_sizes=(),
+        transfer_from=source,
+        freeze_epochs=0,
+        max_iter=1,
+        random_state=0,
+    ).fit(X_b, y_b)
+    assert not np.array_equal(before[0], free.coefs_[0])
+
+
+def test_reused_rate_factor_scales_the_first_sgd_step(digits, source):
+    # One full-batch SGD step: same initial weights and gradients whatever the
+    # factor, so the reused layers' step is exactly factor times the full one.
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    steps = {}
+    for factor in (1.0, 0.25):
+        clf = DNNClassifier(
+            hidden_layer_sizes=(),
+            transfer_from=source,
+            freeze_epochs=0,
+            reused_learning_rate_factor=factor,
+            optimizer="sgd",
+            learning_rate=0.1,
+            dtype="float64",
+            shuffle=False,
+            max_iter=1,
+            random_state=0,
+        ).fit(X_b, y_b)
+        steps[factor] = [c - s for c, s in zip(clf.coefs_, source.coefs_)][:2]
+        steps[factor, "out"] = clf.coefs_[-1]
+    for full, slow in zip(steps[1.0][:2], steps[0.25][:2]):
+        np.testing.assert_allclose(slow, 0.25 * full, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(steps[1.0, "out"], steps[0.25, "out"], rtol=1e-12)
+
+
+def test_patience_restarts_when_the_reused_layers_unfreeze(digits, source):
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    # tol so large that no epoch after the first counts as an improvement
+    params = dict(hidden_layer_sizes=(), n_iter_no_change=2, tol=1e9, random_state=0)
+    assert DNNClassifier(**params).fit(X_b, y_b).n_iter_ == 3
+    clf = DNNClassifier(transfer_from=source, freeze_epochs=5, **params).fit(X_b, y_b)
+    assert clf.n_iter_ == 7  # 5 frozen epochs, then its own patience of 2
+
+
+# -- caching the frozen layers' outputs ---------------------------------------------------
+def test_cached_frozen_epoch_equals_uncached(digits, source):
+    X_b, y_b, _, _ = _task_b(digits)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(8,), transfer_from=source, max_iter=1, random_state=0
+    ).fit(X_b, y_b)
+    Y = clf._label_binarizer.transform(y_b).astype(np.float32)
+    results = []
+    for cached in (True, False):
+        net = copy.deepcopy(clf.network_)
+        if not cached:
+            for layer in net.layers[:4]:
+                layer.deterministic = False  # instance flag: forces the full forward
+        trainer = Trainer(
+            net,
+            clf.loss_function_,
+            Nadam(learning_rate=0.01).build(net.theta.size, net.dtype),
+            batch_size=32,
+            shuffle=True,
+            rng=np.random.RandomState(0),
+        ).reuse_lower_layers(4)
+        for _ in range(2):
+            trainer.train_epoch(X_b, Y)
+        assert (trainer._frozen_cache is not None) == cached
+        results.append(net.theta)
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+    offset = clf.network_.param_offset(4)
+    np.testing.assert_array_equal(results[0][:offset], clf.network_.theta[:offset])
+    assert not np.array_equal(results[0][offset:], clf.network_.theta[offset:])
+
+
+# -- the source is never modified --------------------------------------------------------
+def test_source_predictions_are_identical_after_transfer(digits, source):
+    X_tr, X_te, _, _ = digits
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    proba = source.predict_proba(X_te)
+    theta = source.network_.theta.copy()
+    DNNClassifier(
+        hidden_layer_sizes=(),
+        transfer_from=source,
+        freeze_epochs=1,
+        reused_learning_rate_factor=1.0,
+        max_iter=5,
+        random_state=0,
+    ).fit(X_b, y_b)
+    y_reg = X_tr[:, 10] + X_tr[:, 20]
+    DNNRegressor(
+        hidden_layer_sizes=(4,), transfer_from=source, freeze_epochs=0, max_iter=3
+    ).fit(X_tr, y_reg)
+    np.testing.assert_array_equal(source.predict_proba(X_te), proba)
+    np.testing.assert_array_equal(source.network_.theta, theta)
+
+
+def test_transfer_layers_reuses_only_the_lowest(digits, source):
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(5,), transfer_from=source, transfer_layers=1, max_iter=2
+    ).fit(X_b, y_b)
+    assert [c.shape[1] for c in clf.coefs_] == [32, 5, 1]
+    np.testing.assert_array_equal(clf.coefs_[0], source.coefs_[0])
+    assert clf.n_transferred_layers_ == 1
+    none = DNNClassifier(transfer_from=source, transfer_layers=0, max_iter=1)
+    assert none.fit(X_b, y_b).n_transferred_layers_ == 0
+
+
+def test_frozen_estimator_survives_clone(digits, source):
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(), transfer_from=FrozenEstimator(source), max_iter=2
+    )
+    fitted = clone(clf).fit(X_b, y_b)
+    np.testing.assert_array_equal(fitted.coefs_[0], source.coefs_[0])
+    with pytest.raises(Exception, match="FrozenEstimator"):
+        clone(clf.set_params(transfer_from=source)).fit(X_b, y_b)
+
+
+def test_transfer_errors_say_what_to_change(digits, source):
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    with pytest.raises(ValueError, match="fitted on 64 features but X has 10"):
+        DNNClassifier(transfer_from=source).fit(X_b[:, :10], y_b)
+    with pytest.raises(ValueError, match="only 2 reusable hidden layers"):
+        DNNClassifier(transfer_from=source, transfer_layers=3).fit(X_b, y_b)
+    with pytest.raises(TypeError, match="DNNClassifier, DNNRegressor or"):
+        DNNClassifier(transfer_from=StandardScaler().fit(X_b)).fit(X_b, y_b)
+    with pytest.raises(ValueError, match="reused_learning_rate_factor"):
+        DNNClassifier(reused_learning_rate_factor=0).fit(X_b, y_b)
+
+
+def test_auxiliary_task_pretraining(digits):
+    # Plenty of samples labelled for an auxiliary task (which half of the digits),
+    # few labelled for the main one: reuse the auxiliary network's hidden layers.
+    X_tr, X_te, y_tr, y_te = digits
+    aux = DNNClassifier(hidden_layer_sizes=(64,), max_iter=20, random_state=0)
+    aux.fit(X_tr, y_tr >= 5)
+    rng = np.random.RandomState(0)
+    few = np.concatenate([rng.choice(np.flatnonzero(y_tr == c), 5) for c in range(10)])
+    main = DNNClassifier(
+        hidden_layer_sizes=(),
+        transfer_from=aux,
+        learning_rate=0.01,
+        max_iter=60,
+        random_state=0,
+    ).fit(X_tr[few], y_tr[few])
+    np.testing.assert_array_equal(main.coefs_[0], aux.coefs_[0])  # still frozen
+    assert main.coefs_[-1].shape == (64, 10)
+    assert main.score(X_te, y_te) > 0.6
+
+
+# -- partial_fit --------------------------------------------------------------------------
+def test_partial_fit_over_mini_batches_matches_fit(digits):
+    X_tr, X_te, y_tr, y_te = digits
+    params = dict(hidden_layer_sizes=(64,), batch_size=64, random_state=0)
+    fitted = DNNClassifier(max_iter=15, **params).fit(X_tr, y_tr)
+    streamed = DNNClassifier(**params)
+    chunks = np.array_split(np.arange(len(X_tr)), 5)
+    for _ in range(15):
+        for idx in chunks:
+            streamed.partial_fit(X_tr[idx], y_tr[idx], classes=np.arange(10))
+    assert streamed.n_iter_ == 75 and len(streamed.loss_curve_) == 75
+    assert streamed.score(X_te, y_te) >= fitted.score(X_te, y_te) - 0.02
+    assert streamed.score(X_te, y_te) > 0.94
+
+
+def test_partial_fit_classes_are_required_and_checked(digits):
+    X_tr, _, y_tr, _ = digits
+    clf = DNNClassifier(hidden_layer_sizes=(8,), random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        clf.partial_fit(X_tr, y_tr)
+    clf.partial_fit(X_tr[y_tr < 3], y_tr[y_tr < 3], classes=[0, 1, 2, 3])
+    assert clf.classes_.tolist() == [0, 1, 2, 3]
+    clf.partial_fit(X_tr[y_tr == 3], y_tr[y_tr == 3])  # a chunk of one class
+    with pytest.raises(ValueError, match="differs from the classes"):
+        clf.partial_fit(X_tr[:5], y_tr[:5], classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="not seen in the first fit"):
+        clf.partial_fit(X_tr[y_tr == 5], y_tr[y_tr == 5])
+    assert clf.n_iter_ == 2
+
+
+def test_regressor_partial_fit_and_warm_start(digits):
+    X_tr, _, _, _ = digits
+    y = X_tr[:, 10] - X_tr[:, 30]
+    reg = DNNRegressor(hidden_layer_sizes=(16,), learning_rate=0.01, random_state=0)
+    for _ in range(10):
+        reg.partial_fit(X_tr, y)
+    assert reg.n_iter_ == 10 and reg.score(X_tr, y) > 0.9
+    warm = DNNRegressor(
+        hidden_layer_sizes=(16,), learning_rate=0.01, max_iter=5, random_state=0
+    )
+    warm.fit(X_tr, y)
+    first = warm.loss_
+    warm.set_params(warm_start=True).fit(X_tr, y)
+    assert warm.n_iter_ == 10 and warm.loss_ < first
