@@ -94,9 +94,10 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
     # The shared parameters are those of _BaseDNN.__init__ (the one definition, which
     # other features extend); the signature below is built from it, so the
     # autoencoder takes exactly the classifier's parameters plus ``pretraining``.
-    def __init__(self, pretraining="joint", **params):
-        params.setdefault("hidden_layer_sizes", _DEFAULT_ENCODER)
-        super().__init__(**params)
+    def __init__(
+        self, hidden_layer_sizes=_DEFAULT_ENCODER, *, pretraining="joint", **params
+    ):
+        super().__init__(hidden_layer_sizes=hidden_layer_sizes, **params)
         self.pretraining = pretraining
 
     # -- fit --------------------------------------------------------------------
@@ -300,18 +301,20 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
 
 
 def _init_signature():
-    base = inspect.signature(_BaseDNN.__init__).parameters.values()
-    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    params.append(
-        inspect.Parameter(
-            "pretraining", inspect.Parameter.KEYWORD_ONLY, default="joint"
-        )
-    )
-    for p in base:
-        if p.name == "self":
-            continue
-        default = _DEFAULT_ENCODER if p.name == "hidden_layer_sizes" else p.default
-        params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY, default=default))
+    # hidden_layer_sizes may be positional, as for the classifier; the rest are
+    # keyword-only, in _BaseDNN's order, with pretraining right after the sizes.
+    base = inspect.signature(_BaseDNN.__init__).parameters
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        base["self"],
+        base["hidden_layer_sizes"].replace(default=_DEFAULT_ENCODER),
+        inspect.Parameter("pretraining", kw, default="joint"),
+    ]
+    params += [
+        p.replace(kind=kw)
+        for name, p in base.items()
+        if name not in ("self", "hidden_layer_sizes")
+    ]
     return inspect.Signature(params)
 
 
