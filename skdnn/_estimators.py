@@ -105,13 +105,13 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
     def __init__(
         self,
         hidden_layer_sizes=(100, 100),
-        activation="elu",
-        kernel_initializer="auto",
+        activation="relu",
+        kernel_initializer="glorot_uniform",
         batch_norm=None,
         batch_norm_momentum=0.99,
         batch_norm_epsilon=1e-3,
         input_batch_norm=False,
-        dropout=0.0,
+        dropout=0.2,
         input_dropout=0.0,
         dropout_type="auto",
         l1=0.0,
@@ -581,44 +581,49 @@ def _with_docs(cls):
 
 
 def _indent(text):
-    return "\n".join("    " + line if line else line for line in text.splitlines())
+    # The placeholder itself sits at the docstring's indentation; indent the rest.
+    lines = text.rstrip("\n").splitlines()
+    return "\n".join([lines[0]] + ["    " + line if line else line for line in lines[1:]])
 
 
 @_with_docs
 class DNNClassifier(ClassifierMixin, _BaseDNN):
     """Deep neural network classifier trained with mini-batch gradient descent.
 
-        Binary and multiclass targets get a softmax (or one sigmoid) output with
-        cross-entropy; a multilabel indicator matrix gets one sigmoid per label.
+    Binary and multiclass targets get a softmax (or one sigmoid) output with
+    cross-entropy; a multilabel indicator matrix gets one sigmoid per label.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {parameters}
-        Attributes
-        ----------
-        classes_ : ndarray of shape (n_classes,)
-            Class labels (for multilabel targets, the label indices).
-    {attributes}
-        See Also
-        --------
-        DNNRegressor : The same network for regression.
-        sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
 
-        Notes
-        -----
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (for multilabel targets, the label indices).
+    {attributes}
+
+    See Also
+    --------
+    DNNRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
+
+    Notes
+    -----
     {notes}
-        Examples
-        --------
-        >>> from sklearn.datasets import load_digits
-        >>> from sklearn.model_selection import train_test_split
-        >>> from sklearn.pipeline import make_pipeline
-        >>> from sklearn.preprocessing import StandardScaler
-        >>> from skdnn import DNNClassifier
-        >>> X, y = load_digits(return_X_y=True)
-        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-        >>> clf = make_pipeline(StandardScaler(), DNNClassifier(random_state=0))
-        >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.95
-        True
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdnn import DNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> clf = make_pipeline(StandardScaler(), DNNClassifier(random_state=0))
+    >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.95
+    True
     """
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -807,33 +812,36 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
 class DNNRegressor(RegressorMixin, _BaseDNN):
     """Deep neural network regressor trained with mini-batch gradient descent.
 
-        The output layer is linear and training minimises the mean squared error,
-        averaged over the outputs for multi-output targets. Targets are used as
-        given: wrap the estimator in ``TransformedTargetRegressor`` with a
-        ``StandardScaler`` when they are far from unit scale.
+    The output layer is linear and training minimises the mean squared error,
+    averaged over the outputs for multi-output targets. Targets are used as
+    given: wrap the estimator in ``TransformedTargetRegressor`` with a
+    ``StandardScaler`` when they are far from unit scale.
 
-        Parameters
-        ----------
+    Parameters
+    ----------
     {parameters}
-        Attributes
-        ----------
-    {attributes}
-        See Also
-        --------
-        DNNClassifier : The same network for classification.
-        sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
 
-        Notes
-        -----
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    DNNClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
+
+    Notes
+    -----
     {notes}
-        Examples
-        --------
-        >>> from sklearn.datasets import make_regression
-        >>> from skdnn import DNNRegressor
-        >>> X, y = make_regression(n_samples=300, n_features=5, noise=1, random_state=0)
-        >>> reg = DNNRegressor(learning_rate=0.01, random_state=0).fit(X, y / y.std())
-        >>> reg.score(X, y / y.std()) > 0.95
-        True
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skdnn import DNNRegressor
+    >>> X, y = make_regression(n_samples=300, n_features=5, noise=1, random_state=0)
+    >>> reg = DNNRegressor(learning_rate=0.01, random_state=0).fit(X, y / y.std())
+    >>> reg.score(X, y / y.std()) > 0.95
+    True
     """
 
     @_fit_context(prefer_skip_nested_validation=True)
