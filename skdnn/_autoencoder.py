@@ -19,6 +19,7 @@ from ._estimators import _BaseDNN, _with_docs
 from ._training import Diverged, Trainer, fit_loop
 from ._transfer import build_keeping_weights, split_blocks
 from .exceptions import DivergenceError
+from .nn.dropout import is_dropout
 from .nn.losses import SquaredError
 from .nn.network import Sequential
 
@@ -173,6 +174,10 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         n_in = n_features
         for i in range(n_encoder):
             encoder, decoder = blocks[i], blocks[len(blocks) - 1 - i]
+            # A stage's last layer feeds the loss: dropout there would mask the
+            # reconstruction itself (in the stacked network a Dense layer follows).
+            while decoder and is_dropout(decoder[-1]):
+                decoder = decoder[:-1]
             stages.append(
                 (Sequential(encoder + decoder).build(n_in, rng, self.dtype), encoder)
             )
@@ -263,7 +268,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
 
         Returns
         -------
-        codings : ndarray of shape (n_samples, n_components_)
+        codings : ndarray of shape (n_samples, `n_components_`)
             The codings, in float64.
         """
         check_is_fitted(self)
@@ -276,12 +281,12 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components_)
+        X : array-like of shape (n_samples, `n_components_`)
             Codings, e.g. from ``transform``.
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
             The reconstructions, in float64.
         """
         check_is_fitted(self)

@@ -179,7 +179,7 @@ dtype : {"float32", "float64"}, default="float32"
 ATTRIBUTES = """\
 n_features_in_ : int
     Number of features seen during fit.
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Feature names seen during fit, when X had string column names.
 n_iter_ : int
     Number of epochs run (accumulates over warm starts).

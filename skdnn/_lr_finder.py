@@ -48,9 +48,9 @@ class _ExponentialSweep(LearningRateSchedule):
 
 @dataclass
 class LearningRateFinderResult:
-    """What ``find_learning_rate`` measured.
+    """What ``find_learning_rate`` measured (a dataclass: fields are attributes).
 
-    Attributes
+    Parameters
     ----------
     learning_rates : ndarray of shape (n_steps_run,)
         Rate of each step of the sweep.

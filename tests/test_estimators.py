@@ -151,8 +151,12 @@ def test_user_optimizer_instance_is_not_mutated(wine):
 
 def test_same_random_state_same_weights_and_history(wine):
     X, y = wine
-    a = DNNClassifier(hidden_layer_sizes=(16, 8), random_state=42, max_iter=20).fit(X, y)
-    b = DNNClassifier(hidden_layer_sizes=(16, 8), random_state=42, max_iter=20).fit(X, y)
+    a = DNNClassifier(hidden_layer_sizes=(16, 8), random_state=42, max_iter=20).fit(
+        X, y
+    )
+    b = DNNClassifier(hidden_layer_sizes=(16, 8), random_state=42, max_iter=20).fit(
+        X, y
+    )
     c = DNNClassifier(hidden_layer_sizes=(16, 8), random_state=7, max_iter=20).fit(X, y)
     for wa, wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
         np.testing.assert_array_equal(wa, wb)
@@ -222,7 +226,9 @@ def test_feature_names_are_recorded(wine):
 
 def test_warm_start_continues(wine):
     X, y = wine
-    clf = DNNClassifier(hidden_layer_sizes=(8,), max_iter=3, warm_start=True, random_state=0)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(8,), max_iter=3, warm_start=True, random_state=0
+    )
     clf.fit(X, y)
     first = clf.coefs_[0].copy()
     steps = clf.t_
@@ -240,7 +246,10 @@ def test_float64_and_callable_initializer(wine):
         return np.full(shape, 0.01)
 
     clf = DNNClassifier(
-        hidden_layer_sizes=(4,), kernel_initializer=ones_init, dtype="float64", max_iter=1
+        hidden_layer_sizes=(4,),
+        kernel_initializer=ones_init,
+        dtype="float64",
+        max_iter=1,
     )
     clf.fit(X, y)
     assert clf.coefs_[0].dtype == np.float64
@@ -304,7 +313,9 @@ def test_verbose_prints_one_line_per_epoch(wine):
         ).fit(X, y)
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 3
-    assert re.match(r"Epoch\s+1 - loss: [\d.]+ - val_loss: [\d.]+ - val_score", lines[0])
+    assert re.match(
+        r"Epoch\s+1 - loss: [\d.]+ - val_loss: [\d.]+ - val_score", lines[0]
+    )
 
 
 def test_convergence_warning_when_max_iter_reached(wine):

@@ -53,5 +53,7 @@ def test_same_rng_same_weights_and_callables_pass_through():
 
 
 def test_unknown_name_lists_valid_names():
-    with pytest.raises(ValueError, match="Valid kernel_initializers are: 'glorot_normal'"):
+    with pytest.raises(
+        ValueError, match="Valid kernel_initializers are: 'glorot_normal'"
+    ):
         get_initializer("xavier")

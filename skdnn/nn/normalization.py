@@ -52,7 +52,20 @@ class BatchNormalization(Layer):
         }
 
     def inference_affine(self, dtype=None):
-        """``(scale, shift)`` with ``y = x * scale + shift`` from the moving statistics."""
+        """The inference-mode layer as a per-feature affine map.
+
+        Parameters
+        ----------
+        dtype : numpy.dtype, optional
+            Dtype of the result (default: the parameters' dtype); folding uses
+            float64.
+
+        Returns
+        -------
+        scale, shift : ndarray of shape (n_features,)
+            ``y = x * scale + shift``, from ``gamma``, ``beta`` and the moving
+            statistics.
+        """
         dtype = self.params["gamma"].dtype if dtype is None else dtype
         gamma = self.params["gamma"].astype(dtype)
         beta = self.params["beta"].astype(dtype)

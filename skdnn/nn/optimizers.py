@@ -11,6 +11,7 @@ step-dependent scalars are converted to that dtype first, since a NumPy float64
 scalar would silently switch a float32 update to a slower float64 loop.
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -20,20 +21,63 @@ from ._registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
 
+# One description per hyperparameter, shared by every optimizer that takes it; each
+# class's Parameters section is generated from its signature (order and defaults).
+_PARAM_DOCS = {
+    "learning_rate": (
+        "float or None",
+        "Step size. None takes the estimator's ``learning_rate`` or, failing that, "
+        "the class's Keras default ``default_learning_rate``.",
+    ),
+    "momentum": ("float", "Momentum coefficient (0: none)."),
+    "nesterov": ("bool", "Nesterov accelerated gradient (needs ``momentum > 0``)."),
+    "initial_accumulator_value": (
+        "float",
+        "Starting value of the squared-gradient sum.",
+    ),
+    "rho": ("float", "Decay of the moving average of squared gradients."),
+    "beta_1": ("float", "Decay of the first-moment (mean) estimate."),
+    "beta_2": ("float", "Decay of the second-moment (squared gradient) estimate."),
+    "epsilon": ("float", "Smoothing term that keeps the denominators positive."),
+    "momentum_decay": ("float", "``psi`` of Dozat's momentum warm-up schedule."),
+    "clipvalue": (
+        "float or None",
+        "Clip each gradient element to ``[-clipvalue, clipvalue]``.",
+    ),
+    "clipnorm": (
+        "float or None",
+        "Rescale each parameter tensor's gradient to norm at most ``clipnorm``.",
+    ),
+    "global_clipnorm": (
+        "float or None",
+        "Rescale all gradients together to joint norm at most ``global_clipnorm``. "
+        "At most one of the three clipping options may be set.",
+    ),
+    "weight_decay": (
+        "float or None",
+        "Decoupled weight decay: ``theta -= lr * weight_decay * theta`` before each step.",
+    ),
+}
 
+
+def _document_parameters(cls):
+    """Append a numpydoc Parameters section generated from the signature."""
+    lines = ["", "", "Parameters", "----------"]
+    for name, p in inspect.signature(cls.__init__).parameters.items():
+        if name == "self":
+            continue
+        kind, text = _PARAM_DOCS[name]
+        lines += [f"{name} : {kind}, default={p.default!r}", f"    {text}"]
+    cls.__doc__ = inspect.cleandoc(cls.__doc__) + "\n".join(lines)
+    return cls
+
+
+@_document_parameters
 class Optimizer(Configurable):
     """Base class of the optimizers.
 
-    Parameters
-    ----------
-    learning_rate : float or None
-        Step size; ``None`` takes the estimator's ``learning_rate`` or, failing
-        that, the optimizer's Keras default (``default_learning_rate``).
-    clipvalue, clipnorm, global_clipnorm : float or None
-        Gradient clipping (at most one): each element to ``[-c, c]``; each tensor's
-        norm to at most ``c``; the norm of all gradients together to at most ``c``.
-    weight_decay : float or None
-        Decoupled weight decay ``theta -= lr * weight_decay * theta`` before the step.
+    Subclasses declare their per-parameter state in ``_slots`` and write the update
+    in ``_update``; clipping, weight decay and the step counter live here, once.
     """
 
     default_learning_rate = 0.001
@@ -193,6 +237,7 @@ def _norm(x):
 
 
 @OPTIMIZERS.register("sgd")
+@_document_parameters
 class SGD(Optimizer):
     """Gradient descent, with momentum and Nesterov's variant.
 
@@ -242,6 +287,7 @@ class SGD(Optimizer):
 
 
 @OPTIMIZERS.register("adagrad")
+@_document_parameters
 class Adagrad(Optimizer):
     """AdaGrad: ``a <- a + g**2``; ``theta <- theta - lr * g / sqrt(a + epsilon)``.
 
@@ -283,6 +329,7 @@ class Adagrad(Optimizer):
 
 
 @OPTIMIZERS.register("rmsprop")
+@_document_parameters
 class RMSprop(Optimizer):
     """RMSProp: ``v <- rho v + (1 - rho) g**2``; step ``lr * g / sqrt(v + epsilon)``.
 
@@ -370,6 +417,7 @@ class _AdamFamily(Optimizer):
 
 
 @OPTIMIZERS.register("adam")
+@_document_parameters
 class Adam(_AdamFamily):
     """Adam (Kingma & Ba 2015).
 
@@ -388,6 +436,7 @@ class Adam(_AdamFamily):
 
 
 @OPTIMIZERS.register("adamw")
+@_document_parameters
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter 2019); decay 0.004."""
 
@@ -415,6 +464,7 @@ class AdamW(Adam):
 
 
 @OPTIMIZERS.register("adamax")
+@_document_parameters
 class Adamax(_AdamFamily):
     """AdaMax: Adam with the infinity norm, ``u <- max(beta_2 u, |g|)``."""
 
@@ -436,6 +486,7 @@ class Adamax(_AdamFamily):
 
 
 @OPTIMIZERS.register("nadam")
+@_document_parameters
 class Nadam(_AdamFamily):
     """Nadam: Adam with Nesterov momentum, as in Dozat (2016) and PyTorch.
 

@@ -42,6 +42,11 @@ class LearningRateSchedule(Configurable):
             Mini-batches per epoch.
         epochs : int
             Epochs the fit may run (the estimator's ``max_iter``).
+
+        Returns
+        -------
+        self : LearningRateSchedule
+            The schedule, ready to be called.
         """
         self.steps_per_epoch_ = int(steps_per_epoch)
         self.total_steps_ = int(steps_per_epoch) * int(epochs)
@@ -55,14 +60,38 @@ class LearningRateSchedule(Configurable):
         raise NotImplementedError
 
     def momentum(self, step):
-        """Momentum for ``step``, or None to leave the optimizer's own."""
+        """Momentum (or Adam's ``beta_1``) for a step.
+
+        Parameters
+        ----------
+        step : int
+            Optimizer steps already taken.
+
+        Returns
+        -------
+        float or None
+            The value to use, or None to leave the optimizer's own.
+        """
         return None
 
     def batch_end(self, loss):
-        """Called after every step with the batch loss."""
+        """Called after every step.
+
+        Parameters
+        ----------
+        loss : float
+            The batch loss.
+        """
 
     def epoch_end(self, loss):
-        """Called once per epoch with the monitored loss."""
+        """Called once per epoch.
+
+        Parameters
+        ----------
+        loss : float
+            The monitored loss: the validation loss with early stopping, else the
+            training loss.
+        """
 
 
 def _positive(name, value):
