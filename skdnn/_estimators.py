@@ -33,8 +33,8 @@ from .nn.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
 from .nn.network import Sequential
 from .nn.normalization import BatchNormalization, fold_batch_norm
 from .nn.optimizers import OPTIMIZERS, get_optimizer
-from .nn.schedules import SCHEDULES, make_schedule
 from .nn.regularizers import L1L2
+from .nn.schedules import SCHEDULES, make_schedule
 
 _CLIP_PARAMS = ("clipvalue", "clipnorm", "global_clipnorm")
 _POSITIVE_OR_NONE = [Interval(Real, 0, None, closed="neither"), None]
@@ -111,7 +111,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         batch_norm_momentum=0.99,
         batch_norm_epsilon=1e-3,
         input_batch_norm=False,
-        dropout=0.2,
+        dropout=0.0,
         input_dropout=0.0,
         dropout_type="auto",
         l1=0.0,
