@@ -49,7 +49,8 @@ scaler = StandardScaler().fit(X_pool)  # unlabelled statistics only
 X_pool = scaler.transform(X_pool).astype(np.float32)
 X_test = scaler.transform(X_test).astype(np.float32)
 
-common = dict(learning_rate=0.003, batch_size=16, max_iter=500)
+# No dropout (the encoder is then deterministic, so frozen epochs use cached codings)
+common = dict(learning_rate=0.003, batch_size=16, max_iter=500, dropout=0.0)
 
 # %%
 # Pretraining, then training on few labels
@@ -57,7 +58,7 @@ common = dict(learning_rate=0.003, batch_size=16, max_iter=500)
 tic = time.perf_counter()
 # The unlabelled images are the same for every seed: pretrain once, no labels used.
 autoencoder = DNNAutoencoder(
-    ENCODER, learning_rate=0.003, max_iter=500, random_state=0
+    ENCODER, learning_rate=0.003, max_iter=500, dropout=0.0, random_state=0
 ).fit(X_pool)
 reconstruction = np.mean(
     (autoencoder.inverse_transform(autoencoder.transform(X_test)) - X_test) ** 2
@@ -127,13 +128,13 @@ plt.show()
 # %%
 # What this shows
 # ---------------
-# Measured (2 cores, the numbers printed above): from scratch 19.8% ± 2.3% error;
-# pretrained encoder kept frozen 21.0% ± 1.3%; pretrained, then fine-tuned
-# 19.9% ± 2.4%. The autoencoder reconstructs unseen digits well (test MSE about
-# 0.19 of a unit variance), yet its codings do not make the 50 labels go further
-# than training from scratch does, on these small 8x8 images and this small
-# network: the differences are well inside the spread over seeds, and each variant
-# wins on about half of them or fewer. Reconstruction keeps what is needed to
+# Measured (2 cores, the numbers printed above): from scratch 19.7% ± 2.4% error;
+# pretrained encoder kept frozen 21.5% ± 2.6% (better on 1 of 10 seeds);
+# pretrained, then fine-tuned 21.2% ± 3.4% (better on 2 of 10). The autoencoder
+# reconstructs unseen digits fairly well (test MSE about 0.27 of a unit variance),
+# yet its codings do not make the 50 labels go further than training from scratch
+# does, on these small 8x8 images and this small network: pretraining is slightly
+# worse on average, by less than the spread over seeds. Reconstruction keeps what is needed to
 # redraw the pixels, which need not be what separates the classes. The chapter's
 # setting, large images and deep networks with far more unlabelled than labelled
 # data, is where pretraining is reported to pay off; this example does not show it

@@ -21,8 +21,13 @@ def X():
 
 @pytest.fixture(scope="module")
 def joint(X):
+    # no dropout: the reconstruction quality is what is tested here
     return DNNAutoencoder(
-        hidden_layer_sizes=(64, 16), learning_rate=0.003, max_iter=60, random_state=0
+        hidden_layer_sizes=(64, 16),
+        dropout=0.0,
+        learning_rate=0.003,
+        max_iter=60,
+        random_state=0,
     ).fit(X)
 
 
@@ -48,6 +53,7 @@ def test_greedy_pretraining_then_joint_fine_tuning(X):
     greedy = DNNAutoencoder(
         hidden_layer_sizes=(64, 16),
         pretraining="greedy",
+        dropout=0.0,
         learning_rate=0.003,
         max_iter=20,
         random_state=0,
@@ -76,10 +82,10 @@ def test_pandas_output_and_feature_names(X, joint):
 def test_in_a_pipeline(X):
     y = load_digits().target
     pipe = make_pipeline(
-        DNNAutoencoder(hidden_layer_sizes=(32,), max_iter=10, random_state=0),
+        DNNAutoencoder(hidden_layer_sizes=(32,), max_iter=60, random_state=0),
         LogisticRegression(max_iter=200),
     )
-    assert pipe.fit(X, y).score(X, y) > 0.9
+    assert pipe.fit(X[:600], y[:600]).score(X[600:], y[600:]) > 0.8
 
 
 def test_unsupervised_pretraining_reuses_the_encoder(X, joint):
