@@ -3,7 +3,7 @@
 from ._autoencoder import DNNAutoencoder
 from ._estimators import DNNClassifier, DNNRegressor
 from ._lr_finder import LearningRateFinderResult, find_learning_rate
-from .exceptions import DivergenceError
+from .exceptions import DivergenceError, GradientFlowWarning
 from .nn.optimizers import SGD, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
 from .nn.schedules import (
     ExponentialDecay,
@@ -21,6 +21,7 @@ __all__ = [
     "DNNClassifier",
     "DNNRegressor",
     "DivergenceError",
+    "GradientFlowWarning",
     "SGD",
     "Adagrad",
     "Adam",

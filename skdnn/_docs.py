@@ -171,6 +171,15 @@ random_state : int, RandomState instance or None, default=None
     layers. An int makes fits reproducible.
 verbose : int, default=0
     Print one line per epoch (loss, val_loss, val_score, lr, seconds).
+diagnostics : bool, default=True
+    Record gradient-flow statistics in ``history_`` once per epoch, on the
+    epoch's last mini-batch, for each hidden layer ``k``: ``grad_rms_k`` (RMS of
+    the kernel gradient), ``act_mean_k``, ``act_std_k``, ``saturated_k`` (share
+    of activations with a derivative below 0.01) and ``dead_k`` (share of units
+    with a zero derivative for the whole batch). Fit warns once
+    (``skdnn.GradientFlowWarning``) when gradients vanish or explode between the
+    lowest and the top hidden layer, a layer saturates, or most units of a layer
+    are dead, and says what to try. Costs one extra pass of reductions per epoch.
 dtype : {"float32", "float64"}, default="float32"
     Precision of the weights and of all computation. float32 halves memory and
     is faster; float64 is there for checks and ill-conditioned problems.

@@ -21,9 +21,10 @@ from sklearn.utils.validation import (
 )
 
 from . import _docs
+from ._diagnostics import ADVICE, GradientFlowMonitor, gradient_flow_problems
 from ._training import Diverged, Trainer, fit_loop
 from ._transfer import build_keeping_weights, split_blocks, transferred_layers
-from .exceptions import DivergenceError
+from .exceptions import DivergenceError, GradientFlowWarning
 from .nn.activations import ACTIVATIONS, get_activation
 from .nn.constraints import MaxNorm
 from .nn.dropout import AlphaDropout, Dropout, has_dropout, is_dropout, mc_forward
@@ -99,6 +100,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         "reused_learning_rate_factor": [Interval(Real, 0, 1, closed="right")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "diagnostics": ["boolean"],
         "dtype": [StrOptions({"float32", "float64"})],
     }
 
@@ -144,6 +146,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         reused_learning_rate_factor=0.1,
         random_state=None,
         verbose=0,
+        diagnostics=True,
         dtype="float32",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -186,6 +189,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         self.reused_learning_rate_factor = reused_learning_rate_factor
         self.random_state = random_state
         self.verbose = verbose
+        self.diagnostics = diagnostics
         self.dtype = dtype
 
     # -- subclass hooks ---------------------------------------------------------
@@ -389,6 +393,9 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             schedule=self.lr_schedule_,
         )
         trainer.epoch = self.n_iter_
+        if self.diagnostics:
+            trainer.monitor = GradientFlowMonitor(self.network_)
+        first_epoch = len(self.history_.get("loss", []))
         if self._n_reused_layers:
             trainer.reuse_lower_layers(
                 self._n_reused_layers,
@@ -427,6 +434,8 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         self.t_ = self.optimizer_.iterations
         self.best_loss_ = result["best_loss"]
         self._finish_fit(rng)
+        if self.diagnostics and (not partial or first_epoch == 0):
+            self._warn_gradient_flow(first_epoch)
         if not (result["converged"] or partial):
             warnings.warn(
                 f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and "
@@ -435,6 +444,17 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 stacklevel=3,
             )
         return self
+
+    def _warn_gradient_flow(self, first_epoch):
+        last = len(self.history_.get("loss", [])) - 1
+        problems = gradient_flow_problems(self.history_, sorted({first_epoch, last}))
+        if problems:
+            warnings.warn(
+                f"{type(self).__name__}: {problems[0]}. {ADVICE} The per-layer "
+                "statistics are in history_ (grad_rms_k, saturated_k, dead_k, ...).",
+                GradientFlowWarning,
+                stacklevel=4,
+            )
 
     def _finish_fit(self, rng):
         self._set_inference_networks(rng)

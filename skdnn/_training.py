@@ -71,6 +71,10 @@ class Trainer:
         self.schedule = schedule
         self._last_lr = None
         self.epoch = 0
+        #: A ``GradientFlowMonitor`` run on each epoch's last batch (None: off).
+        self.monitor = None
+        #: What the monitor recorded in the last epoch.
+        self.diagnostics = {}
 
     #: Transfer learning, set by ``reuse_lower_layers``: no reused layers by default.
     reused_layers = 0
@@ -173,17 +177,24 @@ class Trainer:
         y_buf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
         total_w = float(n) if sample_weight is None else float(np.sum(sample_weight))
         weighted_loss = 0.0
+        last = (n - 1) // bs
         for b, start in enumerate(range(0, n, bs)):
             idx = order[start : start + bs]
             m = idx.size
             Xb = np.take(X, idx, axis=0, out=x_buf[:m])
             Yb = np.take(Y, idx, axis=0, out=y_buf[:m])
             swb = None if sample_weight is None else sample_weight[idx]
-            Z = net.forward(Xb, training=True, rng=self.rng, start=first)
+            monitored = self.monitor is not None and b == last
+            if monitored:
+                Z = self.monitor.forward(net, Xb, rng=self.rng, start=first)
+            else:
+                Z = net.forward(Xb, training=True, rng=self.rng, start=first)
             loss, delta = self.loss.gradient(Z, Yb, swb)
             if not math.isfinite(loss):
                 raise Diverged(self.epoch, b + 1, loss)
             net.backward(delta, stop=frozen)
+            if monitored:
+                self.diagnostics = self.monitor.record(net, start=first)
             kernels = (
                 net.kernels
                 if not frozen
@@ -270,6 +281,7 @@ def fit_loop(
                 net.restore(start_snapshot)
                 raise Diverged(trainer.epoch, 0, monitored)
         record["time"] = time.perf_counter() - tic
+        record.update(trainer.diagnostics)
         for key, value in record.items():
             history.setdefault(key, []).append(value)
         trainer.end_epoch(monitored)

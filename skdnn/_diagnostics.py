@@ -1,0 +1,201 @@
+"""Gradient-flow diagnostics: what chapter 11 says goes wrong in deep networks.
+
+Once per epoch, on the epoch's last mini-batch, the trainer records for each hidden
+layer ``k`` (counted from 1 at the bottom):
+
+- ``grad_rms_k``: root-mean-square gradient of the layer's kernel (a norm divided by
+  the square root of the kernel's size, so that layers of different shapes compare);
+- ``act_mean_k``, ``act_std_k``: mean and standard deviation of its activations;
+- ``saturated_k``: share of its activations whose derivative is positive but below
+  0.01 (a saturated logistic or tanh unit passes almost no gradient);
+- ``dead_k``: share of its units whose derivative is zero for every sample of the
+  batch (a dead ReLU unit never recovers).
+
+``gradient_flow_problems`` reads those records and names what it sees: vanishing or
+exploding gradients (the lowest hidden layer's gradient RMS against the top one's),
+saturated layers, dead units.
+"""
+
+import math
+
+import numpy as np
+
+from .nn.activations import Activation
+from .nn.layers import Dense
+
+#: Lowest/top hidden-layer gradient-RMS ratio below which gradients are vanishing.
+VANISHING_RATIO = 1e-3
+#: ... and above which they are exploding.
+EXPLODING_RATIO = 1e3
+#: Share of saturated activations, or of dead units, that is a problem.
+MAX_SATURATED = 0.25
+MAX_DEAD = 0.5
+#: Derivative below which a (non-zero) derivative counts as saturated.
+SATURATION_DERIVATIVE = 0.01
+
+
+class GradientFlowMonitor:
+    """Records per-hidden-layer statistics of one training batch.
+
+    Parameters
+    ----------
+    network : Sequential
+        The network being trained. Hidden layer ``k`` is its ``k``-th Dense layer
+        (all but the last) with the first activation layer above it.
+    """
+
+    def __init__(self, network):
+        layers = network.layers
+        dense = [i for i, layer in enumerate(layers) if isinstance(layer, Dense)]
+        self.dense = dense[:-1]  # the output layer is not a hidden layer
+        self.activations = []
+        for i, start in enumerate(self.dense):
+            stop = dense[i + 1]
+            acts = [j for j in range(start, stop) if isinstance(layers[j], Activation)]
+            self.activations.append(acts[0] if acts else None)
+        self._act_stats = {}
+
+    def forward(self, network, X, *, rng, start=0):
+        """``network.forward(X, training=True)`` that also records activation stats.
+
+        Parameters
+        ----------
+        network : Sequential
+            The network being trained.
+        X : ndarray
+            Input of layer ``start``.
+        rng : numpy.random.RandomState
+            Randomness of stochastic layers.
+        start : int, default=0
+            First layer to run (layers below are frozen and cached).
+
+        Returns
+        -------
+        ndarray
+            The network's output pre-activations.
+        """
+        self._act_stats = {}
+        wanted = {j: k for k, j in enumerate(self.activations, 1) if j is not None}
+        for j in range(start, len(network.layers)):
+            X = network.layers[j].forward(X, training=True, rng=rng)
+            if j in wanted:
+                self._act_stats[wanted[j]] = (float(X.mean()), float(X.std()), X)
+        return X
+
+    def record(self, network, start=0):
+        """Statistics of the batch just run forward and backward.
+
+        Call after ``backward`` and before the optimizer step (clipping would alter
+        the gradients). Layers below ``start`` were not run: their entries are NaN.
+
+        Parameters
+        ----------
+        network : Sequential
+            The network being trained.
+        start : int, default=0
+            First layer run in the last forward pass.
+
+        Returns
+        -------
+        dict of str to float
+            One entry per statistic and hidden layer, e.g. ``grad_rms_1``.
+        """
+        out = {}
+        for k, (d, a) in enumerate(zip(self.dense, self.activations), 1):
+            nan = d < start
+            g = network.layers[d].grads["kernel"]
+            out[f"grad_rms_{k}"] = math.nan if nan else _rms(g)
+            mean, std, Y = self._act_stats.get(k, (math.nan, math.nan, None))
+            out[f"act_mean_{k}"], out[f"act_std_{k}"] = mean, std
+            saturated = dead = math.nan
+            if Y is not None:
+                saturated, dead = _derivative_stats(network.layers[a], Y)
+            out[f"saturated_{k}"], out[f"dead_{k}"] = saturated, dead
+        self._act_stats = {}  # drop the references to the batch's activations
+        return out
+
+
+def _rms(a):
+    flat = a.reshape(-1)
+    return math.sqrt(float(np.dot(flat, flat)) / max(flat.size, 1))
+
+
+def _derivative_stats(layer, Y):
+    """(saturated share, dead-unit share) of an activation layer's last batch."""
+    saved = {name: g.copy() for name, g in layer.grads.items()}
+    # f'(z) element-wise: back-propagate ones through the cached forward pass
+    derivative = np.abs(layer.backward(np.ones_like(Y)))
+    for name, g in saved.items():  # PReLU writes its slope gradient: put it back
+        layer.grads[name][...] = g
+    saturated = float(np.mean((derivative > 0) & (derivative < SATURATION_DERIVATIVE)))
+    dead = float(np.mean(np.all(derivative == 0, axis=0)))
+    return saturated, dead
+
+
+def gradient_flow_problems(history, epochs):
+    """Describe gradient-flow problems seen in ``history`` at the given epochs.
+
+    Parameters
+    ----------
+    history : dict of list
+        An estimator's ``history_``.
+    epochs : iterable of int
+        Indices into the history lists to inspect (e.g. first and last epoch of a
+        fit).
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, empty when the gradients flow.
+    """
+    n_hidden = sum(1 for key in history if key.startswith("grad_rms_"))
+    problems = []
+    for e in epochs:
+
+        def get(key, e=e):
+            values = history.get(key)
+            return values[e] if values is not None and len(values) > e else math.nan
+
+        epoch = e + 1
+        if n_hidden >= 2:
+            low, top = get("grad_rms_1"), get(f"grad_rms_{n_hidden}")
+            if low > 0 and top > 0:
+                ratio = low / top
+                if ratio < VANISHING_RATIO:
+                    problems.append(
+                        f"vanishing gradients: in epoch {epoch} the lowest hidden "
+                        f"layer's gradients are {ratio:.1e} times the top hidden "
+                        "layer's, so the lower layers barely learn"
+                    )
+                elif ratio > EXPLODING_RATIO:
+                    problems.append(
+                        f"exploding gradients: in epoch {epoch} the lowest hidden "
+                        f"layer's gradients are {ratio:.1e} times the top hidden "
+                        "layer's"
+                    )
+        for k in range(1, n_hidden + 1):
+            saturated, dead = get(f"saturated_{k}"), get(f"dead_{k}")
+            if saturated > MAX_SATURATED:
+                problems.append(
+                    f"vanishing gradients: in epoch {epoch}, {saturated:.0%} of "
+                    f"hidden layer {k}'s activations are saturated (derivative below "
+                    f"{SATURATION_DERIVATIVE}), so little gradient flows back through it"
+                )
+                break
+            if dead > MAX_DEAD:
+                problems.append(
+                    f"dead units: in epoch {epoch}, {dead:.0%} of hidden layer {k}'s "
+                    "units output zero for every sample of a batch"
+                )
+                break
+        if problems:
+            break
+    return problems
+
+
+ADVICE = (
+    "Try kernel_initializer='auto' (He for ReLU/ELU, LeCun for SELU, Glorot for "
+    "logistic/tanh), a non-saturating activation ('elu', 'selu', 'leaky_relu'), "
+    "batch_norm='before', gradient clipping (clipnorm=1.0) against exploding "
+    "gradients, or a lower learning_rate against dying units."
+)
