@@ -177,12 +177,17 @@ class ELU(Activation):
 
     def forward(self, X, *, training=False, rng=None):
         dtype = X.dtype.type
-        negative = np.expm1(np.minimum(X, 0))
-        negative *= dtype(self.scale * self.alpha)
-        Y = np.where(X > 0, X * dtype(self.scale), negative)
+        positive = X > 0
+        negative = np.minimum(X, 0)
+        np.expm1(negative, out=negative)
+        # Multiplying by 1.0 is exact: ELU skips those passes, SELU scales.
+        if self.scale * self.alpha != 1.0:
+            negative *= dtype(self.scale * self.alpha)
+        scaled = X if self.scale == 1.0 else X * dtype(self.scale)
+        Y = np.where(positive, scaled, negative)
         if training:
             self.cache["Y"] = Y
-            self.cache["positive"] = X > 0
+            self.cache["positive"] = positive
         return Y
 
     def backward(self, dY, *, need_dX=True):
