@@ -47,7 +47,14 @@ def limit_threads(n_threads=N_THREADS):
     Call after importing everything that loads a pool (NumPy, SciPy, torch).
     Returns the limiter; keep a reference for the duration of the run.
     """
+    # Load every library that brings its own pool first (SciPy's OpenBLAS,
+    # scikit-learn's OpenMP): a pool loaded after this call would not be limited.
+    import scipy.linalg  # noqa: F401
+    import sklearn.neural_network  # noqa: F401
+    import sklearn.utils._openmp_helpers  # noqa: F401
     from threadpoolctl import threadpool_limits
+
+    import skdnn  # noqa: F401
 
     return threadpool_limits(limits=n_threads)
 

@@ -38,13 +38,14 @@ from bench_epoch import N_CLASSES, GemmFloor, SkdnnTrain  # noqa: E402
 BATCH = 32
 
 
-def sweeps(quick):
-    samples = [2500, 5000, 10000, 20000, 40000]
-    widths = [32, 128, 512, 2048]
-    depths = [1, 2, 4, 8, 16, 32]
-    n_fixed = 10000
-    if quick:
-        samples, widths, depths, n_fixed = [1000, 4000], [32, 512], [1, 8], 2000
+def sweeps(quick, samples=None, widths=None, depths=None):
+    n_fixed = 2000 if quick else 10000
+    if samples is None:
+        samples = [1000, 4000] if quick else [2500, 5000, 10000, 20000, 40000]
+    if widths is None:
+        widths = [32, 512] if quick else [32, 128, 512, 2048]
+    if depths is None:
+        depths = [1, 8] if quick else [1, 2, 4, 8, 16, 32]
     relu = dict(activation="relu", optimizer="adam", batch_norm=False, batch=BATCH)
     elu = dict(activation="elu", optimizer="nadam", batch_norm=False, batch=BATCH)
     return {
@@ -69,7 +70,7 @@ def time_point(spec, X, y, repeats, pause_s):
     return median_spread(times[0])[0], median_spread(times[1])[0], n_params
 
 
-def plot(results, out):
+def plot(results, out, threads):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -87,15 +88,18 @@ def plot(results, out):
         ax.loglog(x, [p["skdnn"] for p in points], "o-", label="skdnn")
         ax.loglog(x, [p["floor"] for p in points], "s--", label="GEMM floor")
         ax.set_ylabel("seconds per epoch")
-        ax.set_title(f"batch {BATCH}, {N_THREADS} threads")
-        ax.grid(True, which="both", alpha=0.3)
+        ax.set_title(f"batch {BATCH}, {threads} threads")
+        ax.grid(True, which="major", alpha=0.3)
         ax.legend()
         ax = axes[1, j]
         ax.semilogx(x, [p["skdnn"] / p["floor"] for p in points], "o-")
         ax.set_xlabel(labels[name])
         ax.set_ylabel("skdnn / GEMM floor")
         ax.set_ylim(bottom=0)
-        ax.grid(True, which="both", alpha=0.3)
+        ax.grid(True, which="major", alpha=0.3)
+        for a in axes[:, j]:  # label the measured points only
+            a.set_xticks(x, [str(v) for v in x])
+            a.minorticks_off()
     fig.tight_layout()
     fig.savefig(out, dpi=100)
 
@@ -110,16 +114,28 @@ def main(argv=None):
         default=os.path.join(tempfile.gettempdir(), "skdnn_scaling.png"),
         help="where to save the plot (default: in the temp directory)",
     )
+    for name in ("samples", "widths", "depths"):
+        parser.add_argument(
+            f"--{name}",
+            type=lambda text: [int(v) for v in text.split(",") if v],
+            default=None,
+            help=f"comma-separated {name} (overrides the default grid; '' skips)",
+        )
+    parser.add_argument(
+        "--threads", type=int, default=N_THREADS, help="BLAS threads (2)"
+    )
     args = parser.parse_args(argv)
-    limiter = limit_threads()  # noqa: F841
+    limiter = limit_threads(args.threads)  # noqa: F841
     repeats = args.repeats or (1 if args.quick else 3)
 
-    grid = sweeps(args.quick)
+    grid = sweeps(args.quick, args.samples, args.widths, args.depths)
     n_max = max(spec["n"] for points in grid.values() for _, spec in points)
     X, y = make_blobs32(n_max, 784, N_CLASSES, seed=0)
     results = {}
     tic = time.perf_counter()
-    print(f"batch {BATCH}, {N_THREADS} threads, warm-up + median of {repeats} epochs\n")
+    print(
+        f"batch {BATCH}, {args.threads} threads, warm-up + median of {repeats} epochs\n"
+    )
     print(
         "| sweep | value | parameters | skdnn s/epoch | floor s/epoch "
         "| skdnn µs/sample | × floor |\n|---|---:|---:|---:|---:|---:|---:|"
@@ -134,7 +150,7 @@ def main(argv=None):
                 f"{t / spec['n'] * 1e6:.1f} | {t / floor:.2f} |",
                 flush=True,
             )
-    plot(results, args.out)
+    plot(results, args.out, args.threads)
     print(f"\n{time.perf_counter() - tic:.0f}s; plot saved to {args.out}")
 
 

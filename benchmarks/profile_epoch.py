@@ -25,7 +25,7 @@ from collections import defaultdict
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import limit_threads, make_blobs32  # noqa: E402
+from _common import N_THREADS, limit_threads, make_blobs32  # noqa: E402
 from bench_epoch import N_CLASSES, QUICK_N, WORKLOADS, SkdnnTrain  # noqa: E402
 
 
@@ -132,8 +132,12 @@ def main(argv=None):
     parser.add_argument("--workloads", default="W1-b32,W2")
     parser.add_argument("--quick", action="store_true", help="smaller data")
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument(
+        "--threads", type=int, default=N_THREADS, help="BLAS threads (2)"
+    )
     args = parser.parse_args(argv)
-    limiter = limit_threads()  # noqa: F841
+    limiter = limit_threads(args.threads)  # noqa: F841
+    print(f"{args.threads} BLAS threads")
     for wname in args.workloads.split(","):
         profile(wname, args.quick, args.cprofile)
 
