@@ -9,6 +9,7 @@ never reused. Reused layers are copies: the source estimator is never modified.
 import copy
 
 import numpy as np
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .nn.layers import Dense
@@ -85,9 +86,10 @@ def transferred_layers(source, n_blocks, n_features):
     n_blocks : int
         Number of hidden layers reused.
     """
-    from ._estimators import _BaseDNN
+    from ._estimators import _BaseDNN  # here: _estimators imports this module
 
-    source = getattr(source, "estimator", source)  # sklearn.frozen.FrozenEstimator
+    if isinstance(source, FrozenEstimator):
+        source = source.estimator
     if not isinstance(source, _BaseDNN):
         raise TypeError(
             "transfer_from must be a fitted DNNClassifier, DNNRegressor or "
@@ -116,6 +118,5 @@ def transferred_layers(source, n_blocks, n_features):
             f"({type(source).__name__}) has only {len(blocks)} reusable hidden "
             f"layers; use at most {len(blocks)} or None for all of them."
         )
-    return [copy_layer(layer) for block in blocks[:n_blocks] for layer in block], (
-        n_blocks
-    )
+    layers = [copy_layer(layer) for block in blocks[:n_blocks] for layer in block]
+    return layers, n_blocks
