@@ -9,6 +9,12 @@ import importlib
 import os
 
 import pytest
+from threadpoolctl import threadpool_limits
+
+# The test networks are tiny: one BLAS thread is faster than two, and it keeps
+# parallel test processes (GridSearchCV n_jobs=2, Dask workers, the docs build)
+# from oversubscribing the cores.
+_BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
 
 
 def require(module_name):

@@ -26,7 +26,7 @@ def test_docs_build_without_warnings(tmp_path):
         ignore=shutil.ignore_patterns("_build", "generated", "auto_examples"),
     )
     shutil.copytree(ROOT / "examples", src / "examples")
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
     result = subprocess.run(
         [
             sys.executable,
