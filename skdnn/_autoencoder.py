@@ -15,10 +15,10 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._estimators import _BaseDNN, _with_docs
+from ._estimators import _BaseDNN, _to_network_dtype, _with_docs
 from ._training import Diverged, Trainer, fit_loop
 from ._transfer import build_keeping_weights, split_blocks
-from .exceptions import DivergenceError
+from .exceptions import DivergenceError, TrainingInterruptedWarning
 from .nn.dropout import is_dropout
 from .nn.losses import SquaredError
 from .nn.network import Sequential
@@ -154,11 +154,13 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         return r2_score(Y, Z, sample_weight=sample_weight)
 
     def _fit_greedy(self, X, sample_weight):
-        X = validate_data(self, X, reset=True, dtype=np.dtype(self.dtype))
+        X = validate_data(self, X, reset=True, dtype=[np.dtype(self.dtype), np.float64])
+        X = _to_network_dtype(X, self.dtype, "X")
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
+            sample_weight = _to_network_dtype(sample_weight, X.dtype, "sample_weight")
         rng = check_random_state(self.random_state)
         n_features = X.shape[1]
         full = self._build_network(n_features, n_features, rng)
@@ -215,6 +217,18 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
                 ) from None
             self.n_iter_ = trainer.epoch
             self.t_ += optimizer.iterations
+            if result["interrupted"] is not None:
+                warnings.warn(
+                    "DNNAutoencoder: training interrupted (KeyboardInterrupt) in "
+                    f"greedy stage {i + 1}, {result['interrupted']}; the stages "
+                    "above keep their initial weights. The autoencoder is fitted "
+                    "and usable; set_params(pretraining='joint', warm_start=True)"
+                    ".fit(X) goes on training it.",
+                    TrainingInterruptedWarning,
+                    stacklevel=3,
+                )
+                not_converged = []
+                break
             if not result["converged"]:
                 not_converged.append(i + 1)
             H = stage.forward(H, training=False, stop=len(encoder))
@@ -272,7 +286,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
             The codings, in float64.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = self._validate_predict_input(X)
         H = self.network_.forward(X, training=False, stop=self._n_encoder_layers())
         return H.astype(np.float64)
 

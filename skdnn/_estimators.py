@@ -24,7 +24,12 @@ from . import _docs
 from ._diagnostics import ADVICE, GradientFlowMonitor, gradient_flow_problems
 from ._training import Diverged, Trainer, fit_loop
 from ._transfer import build_keeping_weights, split_blocks, transferred_layers
-from .exceptions import DivergenceError, GradientFlowWarning
+from .exceptions import (
+    DivergenceError,
+    GradientFlowWarning,
+    InconsistentVersionWarning,
+    TrainingInterruptedWarning,
+)
 from .nn.activations import ACTIVATIONS, get_activation
 from .nn.constraints import MaxNorm
 from .nn.dropout import AlphaDropout, Dropout, has_dropout, is_dropout, mc_forward
@@ -344,15 +349,17 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             X,
             y,
             reset=first_fit,
-            dtype=np.dtype(self.dtype),
+            dtype=[np.dtype(self.dtype), np.float64],
             multi_output=True,
         )
+        X = _to_network_dtype(X, self.dtype, "X")
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        Y = self._encode_targets(y, first_fit, classes=classes).astype(
-            X.dtype, copy=False
+            sample_weight = _to_network_dtype(sample_weight, X.dtype, "sample_weight")
+        Y = _to_network_dtype(
+            self._encode_targets(y, first_fit, classes=classes), X.dtype, "y"
         )
         rng = check_random_state(self.random_state)
 
@@ -430,12 +437,22 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             self._finish_fit(rng)
             raise DivergenceError(self._divergence_message(exc)) from None
 
-        self.n_iter_ = trainer.epoch
+        # whole epochs: one cut short by Ctrl-C is not in history_ either
+        self.n_iter_ += result["epochs"]
         self.t_ = self.optimizer_.iterations
         self.best_loss_ = result["best_loss"]
         self._finish_fit(rng)
         if self.diagnostics and (not partial or first_epoch == 0):
             self._warn_gradient_flow(first_epoch)
+        if result["interrupted"] is not None:
+            warnings.warn(
+                f"{type(self).__name__}: training interrupted (KeyboardInterrupt) "
+                f"{result['interrupted']}. The estimator is fitted and usable; "
+                "fit again with warm_start=True to continue training.",
+                TrainingInterruptedWarning,
+                stacklevel=3,
+            )
+            return self
         if not (result["converged"] or partial):
             warnings.warn(
                 f"{type(self).__name__}: max_iter={self.max_iter} epochs reached and "
@@ -497,6 +514,14 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
     def _divergence_message(self, exc):
         lr = self.optimizer_.current_learning_rate
         where = f"epoch {exc.epoch}" + (f", batch {exc.batch}" if exc.batch else "")
+        if self.optimizer_.iterations == 0:
+            # Not a training instability: the data overflow the network's dtype.
+            return (
+                f"{type(self).__name__}: the loss was {exc.loss} on the first batch, "
+                f"before any training step: X or y are too large in magnitude for "
+                f"computing in {self.network_.dtype}. Standardise X (StandardScaler), "
+                "scale y (TransformedTargetRegressor), or set dtype='float64'."
+            )
         return (
             f"{type(self).__name__}: the training loss became {exc.loss} at {where}. "
             f"Training stopped and the weights from before that epoch were kept. "
@@ -528,10 +553,15 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
 
     def _forward(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = self._validate_predict_input(X)
         # Outputs are returned in float64 like every scikit-learn predictor; the
         # network itself computes in its own dtype.
-        return self._predict_network.forward(X, training=False).astype(np.float64)
+        Z = self._predict_network.forward(X, training=False).astype(np.float64)
+        return _check_finite_outputs(Z, self)
+
+    def _validate_predict_input(self, X):
+        X = validate_data(self, X, reset=False, dtype=[self.network_.dtype, np.float64])
+        return _to_network_dtype(X, self.network_.dtype, "X")
 
     def _mc_outputs(self, X, mc_samples, link):
         """Mean and standard deviation of ``link(outputs)`` over MC dropout passes."""
@@ -550,11 +580,12 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"mc_samples must be a positive integer or None, got {mc_samples!r}."
             )
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = self._validate_predict_input(X)
         rng = np.random.RandomState(self._mc_seed)
         total = total_sq = None
         for _ in range(mc_samples):
-            P = link(mc_forward(self._mc_network, X, rng).astype(np.float64))
+            Z = mc_forward(self._mc_network, X, rng).astype(np.float64)
+            P = link(_check_finite_outputs(Z, self))
             if total is None:
                 total, total_sq = P.copy(), P * P
             else:
@@ -585,10 +616,77 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
 
+    def __getstate__(self):
+        from . import __version__  # the package is fully imported by now
+
+        # a copy: object.__getstate__ returns the instance's own __dict__
+        state = dict(super().__getstate__())
+        state["__skdnn_version__"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        from . import __version__
+
+        # scikit-learn's pattern: a model from another version may load yet
+        # predict differently, so say so instead of failing later or silently
+        saved = state.pop("__skdnn_version__", "unknown")
+        if saved != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_skdnn_version=__version__,
+                    original_skdnn_version=saved,
+                ),
+                stacklevel=2,
+            )
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
+
+
+def _to_network_dtype(A, dtype, name):
+    """``A`` in the network's dtype; values beyond that dtype's range are an error.
+
+    A plain cast would turn float64 values above float32's maximum (~3.4e38) into
+    inf, and NaN losses or predictions would follow.
+    """
+    dtype = np.dtype(dtype)
+    if A.dtype == dtype:
+        return A
+    if A.size and np.issubdtype(A.dtype, np.floating):
+        limit = float(np.finfo(dtype).max)
+        largest = float(np.max(np.abs(A)))
+        if largest > limit:
+            raise ValueError(
+                f"{name} contains values up to {largest:.3g} in magnitude, beyond "
+                f"the range of {dtype} (about {limit:.2g}) in which the network "
+                f"computes: {_SCALE_HINTS[name]}, or set dtype='float64'."
+            )
+    return A.astype(dtype)
+
+
+_SCALE_HINTS = {
+    "X": "standardise X (StandardScaler)",
+    "y": "scale y (TransformedTargetRegressor with a StandardScaler)",
+    "sample_weight": "divide sample_weight by its maximum (only ratios matter)",
+}
+
+
+def _check_finite_outputs(Z, estimator):
+    """Raise instead of returning NaN or inf predictions."""
+    if not np.isfinite(Z).all():
+        rows = np.flatnonzero(~np.isfinite(Z).all(axis=1))
+        raise ValueError(
+            f"{type(estimator).__name__}: the network's outputs overflowed "
+            f"{estimator.network_.dtype} for {rows.size} sample(s) (rows "
+            f"{rows[:5].tolist()}{', ...' if rows.size > 5 else ''}): their "
+            "features are far outside the range seen in fit. Scale X as for "
+            "training (e.g. the same StandardScaler), or fit with dtype='float64'."
+        )
+    return Z
 
 
 def _with_docs(cls):

@@ -5,7 +5,10 @@ an optimizer and encoded float arrays.
 """
 
 import math
+import signal
+import threading
 import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -70,6 +73,10 @@ class Trainer:
         self.constraint = constraint
         self.schedule = schedule
         self._last_lr = None
+        #: Set by a deferred Ctrl-C: stop once the current batch is done.
+        self.stop_requested = False
+        #: Batches completed in the current epoch.
+        self.batch = 0
         self.epoch = 0
         #: A ``GradientFlowMonitor`` run on each epoch's last batch (None: off).
         self.monitor = None
@@ -161,6 +168,7 @@ class Trainer:
         net, opt = self.network, self.optimizer
         frozen = self.frozen_layers()
         self.epoch += 1
+        self.batch = 0
         # Frozen deterministic layers give the same output every epoch: feed the
         # trainable layers their cached output instead of recomputing it.
         first = 0
@@ -215,10 +223,51 @@ class Trainer:
             if self.schedule is not None:
                 self.schedule.batch_end(loss)
             weighted_loss += loss * (m if swb is None else float(np.sum(swb)))
+            self.batch = b + 1
+            if self.stop_requested:
+                raise KeyboardInterrupt
         return weighted_loss / total_w if total_w > 0 else 0.0
 
 
-def fit_loop(
+@contextmanager
+def _deferred_interrupt(trainer):
+    """Turn the first Ctrl-C into ``trainer.stop_requested``; a second one interrupts.
+
+    A KeyboardInterrupt raised in the middle of an optimizer step could leave the
+    weights half-updated, so the first SIGINT only asks the trainer to stop after
+    the current batch. Only the main thread can set signal handlers, and a handler
+    the user installed is left alone.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def request_stop(signum, frame):
+        trainer.stop_requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def fit_loop(trainer, X, Y, sample_weight, **kwargs):
+    """``_run_epochs`` with Ctrl-C deferred to the end of the current batch.
+
+    Returns ``_run_epochs``' dict, whose ``interrupted`` is None or says where
+    a KeyboardInterrupt stopped training and which weights were kept.
+    """
+    trainer.stop_requested = False
+    with _deferred_interrupt(trainer):
+        return _run_epochs(trainer, X, Y, sample_weight, **kwargs)
+
+
+def _run_epochs(
     trainer,
     X,
     Y,
@@ -251,11 +300,14 @@ def fit_loop(
     -------
     dict
         ``epochs`` run, ``converged`` (a stopping criterion fired), ``best_loss``
-        and ``best_epoch`` of the monitored loss.
+        and ``best_epoch`` of the monitored loss, ``interrupted``: None, or where
+        a KeyboardInterrupt stopped training and which weights were kept (the
+        best validation epoch's with ``validation``, else the current ones).
     """
     net = trainer.network
     best, best_epoch, best_snapshot, wait = math.inf, 0, None, 0
     converged = False
+    interrupted = None
     epochs = 0
     for _ in range(max_epochs):
         start_snapshot = net.snapshot()
@@ -268,6 +320,17 @@ def fit_loop(
         except Diverged:
             net.restore(start_snapshot)
             raise
+        except KeyboardInterrupt:
+            interrupted = f"in epoch {trainer.epoch}"
+            if trainer.stop_requested:
+                interrupted += f" after {trainer.batch} batch(es) of it"
+                kept = "the weights reached then"
+            else:
+                # Raised mid-batch (a second Ctrl-C, or from user code): the step
+                # may be half applied, so go back to the epoch's start.
+                net.restore(start_snapshot)
+                kept = "the weights from before that epoch"
+            break
         epochs += 1
         record = {"loss": loss, "lr": trainer.learning_rate()}
         monitored = loss
@@ -299,16 +362,24 @@ def fit_loop(
             # The chapter's recipe: a fixed number of frozen epochs, then the
             # unfrozen phase gets its own patience.
             wait = 0
+        if trainer.stop_requested:
+            interrupted, kept = f"after epoch {trainer.epoch}", "its weights"
+            break
         if wait >= n_iter_no_change:
             converged = True
             break
     if best_snapshot is not None:
         net.restore(best_snapshot)
+    if interrupted is not None:
+        if best_snapshot is not None:
+            kept = f"the weights of epoch {best_epoch}, the best on validation"
+        interrupted += f"; kept {kept}"
     return {
         "epochs": epochs,
         "converged": converged,
         "best_loss": best,
         "best_epoch": best_epoch,
+        "interrupted": interrupted,
     }
 
 

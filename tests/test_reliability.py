@@ -1,0 +1,194 @@
+"""Training that goes wrong: divergence, Ctrl-C, and predictions from many threads."""
+
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes, load_digits
+from sklearn.preprocessing import StandardScaler
+
+from skdnn import DivergenceError, DNNAutoencoder, DNNClassifier, DNNRegressor
+from skdnn.exceptions import TrainingInterruptedWarning
+from skdnn.nn.losses import SquaredError
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning",
+    "ignore::skdnn.exceptions.GradientFlowWarning",
+)
+
+# 120 samples in batches of 10: 12 steps per epoch
+N, BATCH = 120, 10
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X[:N]), y[:N]
+
+
+def _interrupting_schedule(at_step, how):
+    """A constant-rate schedule that, at optimizer step ``at_step`` (before that
+    step's update), either sends this process SIGINT (a real Ctrl-C) or raises
+    KeyboardInterrupt itself (a second Ctrl-C, or one outside the main thread)."""
+    fired = []
+
+    def schedule(step):
+        if step == at_step and not fired:
+            fired.append(step)
+            if how == "sigint":
+                signal.raise_signal(signal.SIGINT)
+            else:
+                raise KeyboardInterrupt
+        return 1e-2
+
+    return schedule
+
+
+def _clf(**params):
+    return DNNClassifier(
+        hidden_layer_sizes=(16,), batch_size=BATCH, random_state=0, **params
+    )
+
+
+def test_ctrl_c_stops_after_the_current_batch_and_keeps_the_model(digits):
+    X, y = digits
+    # step 26 is batch 3 of epoch 3 (steps 0-11 epoch 1, 12-23 epoch 2)
+    clf = _clf(lr_schedule=_interrupting_schedule(26, "sigint"), max_iter=50)
+    with pytest.warns(TrainingInterruptedWarning, match=r"in epoch 3 after 3 batch"):
+        clf.fit(X, y)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # the batch in progress finished its step, then training stopped
+    assert clf.t_ == 27
+    assert clf.n_iter_ == 2 == len(clf.loss_curve_)
+    assert np.isfinite(clf.predict_proba(X)).all()
+    assert clf.score(X, y) > 0.5
+    # warm start continues from there
+    clf.set_params(warm_start=True, max_iter=2, lr_schedule=None).fit(X, y)
+    assert clf.n_iter_ == 4 and clf.t_ == 27 + 2 * N // BATCH
+
+
+def test_interrupt_mid_step_goes_back_to_the_epoch_start(digits):
+    X, y = digits
+    clf = _clf(lr_schedule=_interrupting_schedule(26, "raise"), max_iter=50)
+    with pytest.warns(TrainingInterruptedWarning, match="from before that epoch"):
+        clf.fit(X, y)
+    reference = _clf(lr_schedule=lambda step: 1e-2, max_iter=2).fit(X, y)
+    np.testing.assert_array_equal(clf.network_.theta, reference.network_.theta)
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    assert clf.n_iter_ == 2
+
+
+def test_interrupt_with_early_stopping_keeps_the_best_validation_epoch(digits):
+    X, y = digits
+    params = dict(early_stopping=True, batch_norm="before", dropout=0.2)
+    # 108 training samples: 11 steps per epoch; step 60 is in epoch 6
+    clf = _clf(lr_schedule=_interrupting_schedule(60, "sigint"), max_iter=50, **params)
+    with pytest.warns(TrainingInterruptedWarning, match=r"epoch 6.*best on validation"):
+        clf.fit(X, y)
+    # the same as training 5 epochs and restoring the best of them
+    reference = _clf(lr_schedule=lambda step: 1e-2, max_iter=5, **params).fit(X, y)
+    np.testing.assert_array_equal(clf.network_.theta, reference.network_.theta)
+    for a, b in zip(clf.network_.state_arrays(), reference.network_.state_arrays()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    assert clf.best_loss_ == reference.best_loss_ == min(clf.history_["val_loss"])
+
+
+def test_interrupted_partial_fit_and_autoencoder(digits, monkeypatch):
+    X, y = digits
+    reg = DNNRegressor(
+        hidden_layer_sizes=(8,),
+        batch_size=BATCH,
+        lr_schedule=_interrupting_schedule(3, "sigint"),
+        random_state=0,
+    )
+    with pytest.warns(TrainingInterruptedWarning, match="epoch 1 after 4 batch"):
+        reg.partial_fit(X, y.astype(float))
+    assert reg.t_ == 4 and np.isfinite(reg.predict(X)).all()
+
+    # greedy stages take no schedule: send Ctrl-C from the 5th batch's loss
+    ae = DNNAutoencoder((8, 4), pretraining="greedy", batch_size=BATCH, max_iter=5)
+    original = SquaredError.gradient
+    calls = []
+
+    def gradient(self, Z, Y, sample_weight=None):
+        calls.append(1)
+        if len(calls) == 5:
+            signal.raise_signal(signal.SIGINT)
+        return original(self, Z, Y, sample_weight)
+
+    monkeypatch.setattr(SquaredError, "gradient", gradient)
+    with pytest.warns(TrainingInterruptedWarning, match="greedy stage 1, in epoch 1"):
+        ae.fit(X)
+    assert ae.t_ == 5
+    assert ae.transform(X).shape == (N, 4)
+    assert np.isfinite(ae.inverse_transform(ae.transform(X))).all()
+
+
+def test_regressor_divergence_keeps_finite_weights():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    reg = DNNRegressor(
+        hidden_layer_sizes=(32,), optimizer="sgd", learning_rate=5.0, random_state=0
+    )
+    with pytest.raises(DivergenceError, match=r"epoch \d+.*learning_rate.*clipnorm"):
+        reg.fit(X, y / y.std())
+    assert np.isfinite(reg.network_.theta).all()
+    assert np.isfinite(reg.predict(X)).all()
+    assert reg.n_iter_ == len(reg.loss_curve_)
+
+
+def test_divergence_with_early_stopping_keeps_finite_weights(digits):
+    X, y = digits
+    clf = DNNClassifier(
+        hidden_layer_sizes=(64, 64),
+        optimizer="sgd",
+        learning_rate=50.0,
+        early_stopping=True,
+        random_state=0,
+    )
+    with pytest.raises(DivergenceError, match=r"epoch \d+"):
+        clf.fit(X, y)
+    assert np.isfinite(clf.network_.theta).all()
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_data_too_large_for_float32_is_not_blamed_on_the_learning_rate(digits):
+    X, y = digits
+    with pytest.raises(DivergenceError, match="before any training step.*float64"):
+        DNNRegressor(hidden_layer_sizes=(8,), max_iter=2).fit(X, y * 1e30)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"batch_norm": "before", "dropout": 0.3},
+        {"batch_norm": "after", "input_dropout": 0.2, "activation": "selu"},
+    ],
+)
+def test_predictions_from_many_threads_are_identical(digits, params):
+    X, y = digits
+    clf = _clf(max_iter=5, **params).fit(X, y)
+    reg = DNNRegressor(hidden_layer_sizes=(16,), max_iter=5, random_state=0, **params)
+    reg.fit(X, y.astype(float))
+    calls = [
+        lambda: clf.predict(X),
+        lambda: clf.predict_proba(X),
+        lambda: reg.predict(X),
+    ]
+    if params:  # with dropout: Monte Carlo predictions too
+        calls += [
+            lambda: clf.predict_proba(X, mc_samples=10),
+            lambda: reg.predict(X, return_std=True, mc_samples=10),
+        ]
+    expected = [call() for call in calls]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [
+            (i, pool.submit(calls[i])) for _ in range(8) for i in range(len(calls))
+        ]
+        for i, future in futures:
+            np.testing.assert_array_equal(
+                np.asarray(future.result()), np.asarray(expected[i])
+            )
