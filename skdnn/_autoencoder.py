@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._estimators import _BaseDNN, _to_network_dtype, _with_docs
 from ._training import Diverged, Trainer, fit_loop
 from ._transfer import build_keeping_weights, split_blocks
@@ -185,8 +186,18 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
             )
             for layer in encoder:
                 n_in = layer.output_size(n_in)
+        # a subtask per stage, each with a subtask per epoch
+        callback_context = begin_fit(
+            self, X, None, sample_weight, max_subtasks=len(stages)
+        )
         H = X
         for i, (stage, encoder) in enumerate(stages):
+            stage_context = None
+            if callback_context is not None:
+                stage_context = callback_context.subcontext(
+                    task_name=f"greedy stage {i + 1}", max_subtasks=self.max_iter
+                )
+                stage_context.call_on_fit_task_begin(estimator=self, X=H)
             optimizer = self._make_optimizer().build(stage.theta.size, stage.dtype)
             trainer = Trainer(
                 stage,
@@ -208,6 +219,9 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
                     tol=self.tol,
                     history=self.history_,
                     verbose=self.verbose,
+                    epoch_callback=EpochTasks.create(
+                        self, stage_context, H, None, sample_weight
+                    ),
                 )
             except Diverged as exc:
                 raise DivergenceError(
@@ -231,6 +245,8 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
                 break
             if not result["converged"]:
                 not_converged.append(i + 1)
+            if stage_context is not None:
+                stage_context.call_on_fit_task_end(estimator=self, X=H)
             H = stage.forward(H, training=False, stop=len(encoder))
 
         self.network_ = build_keeping_weights(full.layers, n_features, rng, self.dtype)
@@ -243,6 +259,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         reconstruction = self.network_.forward(X, training=False)
         self.best_loss_ = self.loss_function_.value(reconstruction, X, sample_weight)
         self._finish_fit(rng)
+        end_fit(self, callback_context, X, None, sample_weight)
         if not_converged:
             warnings.warn(
                 f"DNNAutoencoder: greedy stage(s) {not_converged} reached "

@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _docs
+from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit, end_fit
 from ._diagnostics import ADVICE, GradientFlowMonitor, gradient_flow_problems
 from ._training import Diverged, Trainer, fit_loop
 from ._transfer import build_keeping_weights, split_blocks, transferred_layers
@@ -49,7 +50,7 @@ _FRACTION = [Interval(Real, 0, 1, closed="left")]
 _DEFAULT_MC_SAMPLES = 100
 
 
-class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
+class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared parameters, network construction and training of the estimators."""
 
     _parameter_constraints = {
@@ -362,6 +363,10 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
             self._encode_targets(y, first_fit, classes=classes), X.dtype, "y"
         )
         rng = check_random_state(self.random_state)
+        # one subtask per epoch, as scikit-learn's iterative estimators do
+        callback_context = begin_fit(
+            self, X, y, sample_weight, max_subtasks=1 if partial else self.max_iter
+        )
 
         if first_fit:
             self.network_, self._n_reused_layers = self._initial_network(
@@ -430,6 +435,9 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 tol=self.tol,
                 history=self.history_,
                 verbose=self.verbose,
+                epoch_callback=EpochTasks.create(
+                    self, callback_context, X, y, sample_weight, trainer
+                ),
             )
         except Diverged as exc:
             self.n_iter_ = exc.epoch - 1
@@ -442,6 +450,7 @@ class _BaseDNN(BaseEstimator, metaclass=ABCMeta):
         self.t_ = self.optimizer_.iterations
         self.best_loss_ = result["best_loss"]
         self._finish_fit(rng)
+        end_fit(self, callback_context, X, y, sample_weight)
         if self.diagnostics and (not partial or first_epoch == 0):
             self._warn_gradient_flow(first_epoch)
         if result["interrupted"] is not None:

@@ -280,6 +280,7 @@ def _run_epochs(
     tol=1e-4,
     history,
     verbose=0,
+    epoch_callback=None,
 ):
     """Train for up to ``max_epochs`` epochs with Keras-like stopping.
 
@@ -295,11 +296,16 @@ def _run_epochs(
     history : dict of list
         Appended to, one entry per epoch, under ``loss``, ``lr``, ``time`` and,
         with validation, ``val_loss`` and ``val_score``.
+    epoch_callback : object, optional
+        ``epoch_callback.on_epoch_begin(epoch)`` is called before each epoch and
+        ``epoch_callback.on_epoch_end(epoch, record)`` after it (``history``
+        already updated); a true return value stops training like convergence.
 
     Returns
     -------
     dict
-        ``epochs`` run, ``converged`` (a stopping criterion fired), ``best_loss``
+        ``epochs`` run, ``converged`` (a stopping criterion or the
+        ``epoch_callback`` stopped training), ``best_loss``
         and ``best_epoch`` of the monitored loss, ``interrupted``: None, or where
         a KeyboardInterrupt stopped training and which weights were kept (the
         best validation epoch's with ``validation``, else the current ones).
@@ -310,6 +316,8 @@ def _run_epochs(
     interrupted = None
     epochs = 0
     for _ in range(max_epochs):
+        if epoch_callback is not None:
+            epoch_callback.on_epoch_begin(trainer.epoch + 1)
         start_snapshot = net.snapshot()
         tic = time.perf_counter()
         try:
@@ -362,6 +370,11 @@ def _run_epochs(
             # The chapter's recipe: a fixed number of frozen epochs, then the
             # unfrozen phase gets its own patience.
             wait = 0
+        if epoch_callback is not None and epoch_callback.on_epoch_end(
+            trainer.epoch, record
+        ):
+            converged = True
+            break
         if trainer.stop_requested:
             interrupted, kept = f"after epoch {trainer.epoch}", "its weights"
             break
