@@ -168,6 +168,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         blocks = split_blocks(full.layers)
         n_encoder = len(blocks) // 2
         self.history_, self.n_iter_, self.t_ = {}, 0, 0
+        diverged = None
         not_converged = []
         # Encoder layer i with its mirror: the output block for i = 0, else the
         # decoder block that reconstructs encoder layer i - 1's codings. All stages
@@ -224,11 +225,15 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
                     ),
                 )
             except Diverged as exc:
-                raise DivergenceError(
+                # Stack what was trained (this stage back at its last finite
+                # weights), so the autoencoder is fitted as the error promises.
+                diverged = DivergenceError(
                     f"DNNAutoencoder: greedy stage {i + 1} diverged (loss {exc.loss} "
-                    f"at epoch {exc.epoch}). Try a lower learning_rate or "
-                    "standardised inputs."
-                ) from None
+                    f"at epoch {exc.epoch}); the weights from before that epoch "
+                    "were kept. Try a lower learning_rate or standardised inputs."
+                )
+                not_converged = []
+                break
             self.n_iter_ = trainer.epoch
             self.t_ += optimizer.iterations
             if result["interrupted"] is not None:
@@ -260,6 +265,8 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         self.best_loss_ = self.loss_function_.value(reconstruction, X, sample_weight)
         self._finish_fit(rng)
         end_fit(self, callback_context, X, None, sample_weight)
+        if diverged is not None:
+            raise diverged
         if not_converged:
             warnings.warn(
                 f"DNNAutoencoder: greedy stage(s) {not_converged} reached "
