@@ -178,6 +178,21 @@ def test_propagated_through_grid_search_and_pipeline():
     assert not hasattr(search.best_estimator_[-1], "_skl_callbacks")
 
 
+def test_scoring_monitor_scores_every_epoch():
+    from sklearn.callback import ScoringMonitor
+
+    monitor = ScoringMonitor(scoring="accuracy")
+    clf = DNNClassifier(batch_size=16, max_iter=5, **SMALL).set_callbacks(monitor)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
+    scores = [row["accuracy"] for row in rows]
+    assert len(scores) == clf.n_iter_ == 5
+    assert scores[-1] == clf.score(X, y)
+    assert scores[0] < scores[-1]  # it scored the model of each epoch
+
+
 def test_progress_bar(capsys):
     require("rich")
     from sklearn.callback import ProgressBar
