@@ -168,7 +168,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         blocks = split_blocks(full.layers)
         n_encoder = len(blocks) // 2
         self.history_, self.n_iter_, self.t_ = {}, 0, 0
-        diverged = None
+        pending = None  # raised once the stages are stacked
         not_converged = []
         # Encoder layer i with its mirror: the output block for i = 0, else the
         # decoder block that reconstructs encoder layer i - 1's codings. All stages
@@ -227,7 +227,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
             except Diverged as exc:
                 # Stack what was trained (this stage back at its last finite
                 # weights), so the autoencoder is fitted as the error promises.
-                diverged = DivergenceError(
+                pending = DivergenceError(
                     f"DNNAutoencoder: greedy stage {i + 1} diverged (loss {exc.loss} "
                     f"at epoch {exc.epoch}); the weights from before that epoch "
                     "were kept. Try a lower learning_rate or standardised inputs."
@@ -246,6 +246,8 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
                     TrainingInterruptedWarning,
                     stacklevel=3,
                 )
+                if result["abort"]:
+                    pending = KeyboardInterrupt()
                 not_converged = []
                 break
             if not result["converged"]:
@@ -265,8 +267,8 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         self.best_loss_ = self.loss_function_.value(reconstruction, X, sample_weight)
         self._finish_fit(rng)
         end_fit(self, callback_context, X, None, sample_weight)
-        if diverged is not None:
-            raise diverged
+        if pending is not None:
+            raise pending
         if not_converged:
             warnings.warn(
                 f"DNNAutoencoder: greedy stage(s) {not_converged} reached "

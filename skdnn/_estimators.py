@@ -461,6 +461,8 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 TrainingInterruptedWarning,
                 stacklevel=3,
             )
+            if result["abort"]:
+                raise KeyboardInterrupt
             return self
         if not (result["converged"] or partial):
             warnings.warn(

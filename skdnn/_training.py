@@ -308,12 +308,13 @@ def _run_epochs(
         ``epoch_callback`` stopped training), ``best_loss``
         and ``best_epoch`` of the monitored loss, ``interrupted``: None, or where
         a KeyboardInterrupt stopped training and which weights were kept (the
-        best validation epoch's with ``validation``, else the current ones).
+        best validation epoch's with ``validation``, else the current ones), and
+        ``abort``: the interrupt came mid-batch, so the caller should re-raise it.
     """
     net = trainer.network
     best, best_epoch, best_snapshot, wait = math.inf, 0, None, 0
     converged = False
-    interrupted = None
+    interrupted, abort = None, False
     epochs = 0
     for _ in range(max_epochs):
         if epoch_callback is not None:
@@ -335,9 +336,12 @@ def _run_epochs(
                 kept = "the weights reached then"
             else:
                 # Raised mid-batch (a second Ctrl-C, or from user code): the step
-                # may be half applied, so go back to the epoch's start.
+                # may be half applied, so go back to the epoch's start. The caller
+                # re-raises once the model is usable: a second Ctrl-C means stop
+                # everything, e.g. a whole grid search.
                 net.restore(start_snapshot)
                 kept = "the weights from before that epoch"
+                abort = True
             break
         epochs += 1
         record = {"loss": loss, "lr": trainer.learning_rate()}
@@ -393,6 +397,7 @@ def _run_epochs(
         "best_loss": best,
         "best_epoch": best_epoch,
         "interrupted": interrupted,
+        "abort": abort,
     }
 
 

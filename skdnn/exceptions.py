@@ -27,7 +27,8 @@ class TrainingInterruptedWarning(UserWarning):
     finish, then training stops and ``fit`` returns normally with this warning,
     which names the epoch and the weights kept: with early stopping those of the
     best validation epoch so far, otherwise the current ones. A second Ctrl-C
-    interrupts at once; the weights then go back to the start of that epoch.
+    interrupts at once: the weights go back to the start of that epoch, and after
+    this warning the KeyboardInterrupt propagates (stopping, e.g., a grid search).
     ``warm_start=True`` continues training from the kept weights.
     """
 

@@ -68,11 +68,13 @@ def test_ctrl_c_stops_after_the_current_batch_and_keeps_the_model(digits):
     assert clf.n_iter_ == 4 and clf.t_ == 27 + 2 * N // BATCH
 
 
-def test_interrupt_mid_step_goes_back_to_the_epoch_start(digits):
+def test_second_interrupt_goes_back_to_the_epoch_start_and_propagates(digits):
     X, y = digits
     clf = _clf(lr_schedule=_interrupting_schedule(26, "raise"), max_iter=50)
-    with pytest.warns(TrainingInterruptedWarning, match="from before that epoch"):
-        clf.fit(X, y)
+    # a second Ctrl-C propagates (stopping a whole search), the model left usable
+    with pytest.raises(KeyboardInterrupt):
+        with pytest.warns(TrainingInterruptedWarning, match="from before that epoch"):
+            clf.fit(X, y)
     reference = _clf(lr_schedule=lambda step: 1e-2, max_iter=2).fit(X, y)
     np.testing.assert_array_equal(clf.network_.theta, reference.network_.theta)
     np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
