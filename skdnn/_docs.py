@@ -157,9 +157,10 @@ freeze_epochs : int or None, default=None
     from the transfer (over warm starts and ``partial_fit`` calls too); after
     them the reused layers are trained as well, and the stopping criterion gets
     a fresh ``n_iter_no_change`` patience. None keeps them frozen for good; 0
-    never freezes them. Frozen layers without dropout, RReLU or batch norm are
-    computed once per fit and cached, so frozen epochs only pay for the new
-    layers.
+    never freezes them. Frozen batch norm runs in inference mode (moving
+    statistics, not updated), as in Keras. Frozen layers without dropout or
+    RReLU are computed once per fit and cached, so frozen epochs only pay for
+    the new layers.
 reused_learning_rate_factor : float in (0, 1], default=0.1
     Once unfrozen, the reused layers learn with this fraction of the learning
     rate (of the schedule's current rate). The default 0.1 follows the chapter's

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .nn.normalization import BatchNormalization
+
 
 class Diverged(Exception):
     """Internal signal: the batch loss was not finite."""
@@ -124,6 +126,13 @@ class Trainer:
             cache = self._frozen_cache = (X, n_layers, H)
         return cache[2]
 
+    def _frozen_forward(self, X, n_layers):
+        """A batch through the frozen layers: dropout on, batch norm in inference."""
+        for layer in self.network.layers[:n_layers]:
+            training = not isinstance(layer, BatchNormalization)
+            X = layer.forward(X, training=training, rng=self.rng)
+        return X
+
     def _lr_segments(self, frozen):
         if frozen or not self.reused_layers or self.reused_lr_factor == 1.0:
             return None
@@ -169,11 +178,18 @@ class Trainer:
         frozen = self.frozen_layers()
         self.epoch += 1
         self.batch = 0
-        # Frozen deterministic layers give the same output every epoch: feed the
-        # trainable layers their cached output instead of recomputing it.
-        first = 0
-        if frozen and all(layer.deterministic for layer in net.layers[:frozen]):
-            X, first = self._frozen_output(X, frozen), frozen
+        # Frozen layers run in inference mode, as in Keras: batch norm uses (and no
+        # longer updates) its moving statistics. Without dropout or RReLU among them
+        # they give the same output every epoch: feed the trainable layers their
+        # cached output instead of recomputing it. Otherwise each batch goes through
+        # them, with their dropout still active.
+        first = frozen
+        per_batch_frozen = frozen and not all(
+            layer.deterministic or isinstance(layer, BatchNormalization)
+            for layer in net.layers[:frozen]
+        )
+        if frozen and not per_batch_frozen:
+            X = self._frozen_output(X, frozen)
         param_start = net.param_offset(frozen) if frozen else 0
         segments = self._lr_segments(frozen)
         n = X.shape[0]
@@ -192,6 +208,8 @@ class Trainer:
             Xb = np.take(X, idx, axis=0, out=x_buf[:m])
             Yb = np.take(Y, idx, axis=0, out=y_buf[:m])
             swb = None if sample_weight is None else sample_weight[idx]
+            if per_batch_frozen:
+                Xb = self._frozen_forward(Xb, frozen)
             monitored = self.monitor is not None and b == last
             if monitored:
                 Z = self.monitor.forward(net, Xb, rng=self.rng, start=first)

@@ -354,3 +354,31 @@ def test_regressor_partial_fit_and_warm_start(digits):
     first = warm.loss_
     warm.set_params(warm_start=True).fit(X_tr, y)
     assert warm.n_iter_ == 10 and warm.loss_ < first
+
+
+def test_frozen_batch_norm_runs_in_inference_mode_and_is_cached(digits):
+    """As in Keras, a frozen BN layer normalises with its moving statistics and
+    does not update them; with no dropout below, the frozen output is cached."""
+    X_tr, _, y_tr, _ = digits
+    bn_source = DNNClassifier(
+        hidden_layer_sizes=(16,), batch_norm="before", max_iter=5, random_state=0
+    ).fit(X_tr[y_tr < 8], y_tr[y_tr < 8])
+    X_b, y_b, _, _ = _task_b(digits, n=40)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(), transfer_from=bn_source, max_iter=3, random_state=0
+    ).fit(X_b, y_b)
+    for name in ("moving_mean", "moving_variance"):
+        np.testing.assert_array_equal(
+            clf.network_.layers[1].state[name], bn_source.network_.layers[1].state[name]
+        )
+    Y = clf._label_binarizer.transform(y_b).astype(np.float32)
+    trainer = Trainer(
+        clf.network_,
+        clf.loss_function_,
+        Nadam().build(clf.network_.theta.size, clf.network_.dtype),
+        batch_size=16,
+        shuffle=False,
+        rng=np.random.RandomState(0),
+    ).reuse_lower_layers(3)
+    trainer.train_epoch(X_b, Y)
+    assert trainer._frozen_cache is not None
