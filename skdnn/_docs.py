@@ -233,6 +233,10 @@ Training minimises the sample-weighted mean loss of each mini-batch; the output
 activation is fused with the loss so the output delta is ``prediction - target``.
 When the loss becomes NaN or infinite, fit raises ``skdnn.DivergenceError``
 naming the epoch, and keeps the weights from before that epoch.
+Ctrl-C (KeyboardInterrupt) during fit lets the current mini-batch finish, then
+stops training: fit returns with a ``TrainingInterruptedWarning`` naming the
+epoch, keeping the best validation epoch's weights with early stopping and the
+current ones otherwise; ``warm_start=True`` continues from there.
 
 The defaults (two hidden layers of 100 ReLU units, Glorot-uniform weights,
 Nadam, no dropout) were chosen by measurement on ``load_digits`` (standardised,
