@@ -136,6 +136,8 @@ def test_regressor_divergence_keeps_finite_weights():
     )
     with pytest.raises(DivergenceError, match=r"epoch \d+.*learning_rate.*clipnorm"):
         reg.fit(X, y / y.std())
+    # Ctrl-C handling is undone however fit ends
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert np.isfinite(reg.network_.theta).all()
     assert np.isfinite(reg.predict(X)).all()
     assert reg.n_iter_ == len(reg.loss_curve_)
