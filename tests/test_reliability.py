@@ -21,6 +21,16 @@ pytestmark = pytest.mark.filterwarnings(
 N, BATCH = 120, 10
 
 
+@pytest.fixture(autouse=True)
+def interactive_sigint():
+    """Ctrl-C as in an interactive session, even under a runner that ignores SIGINT
+    (then Python starts without its KeyboardInterrupt handler, and fit leaves the
+    runner's choice alone)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture(scope="module")
 def digits():
     X, y = load_digits(return_X_y=True)
