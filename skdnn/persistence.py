@@ -63,6 +63,7 @@ def trusted_types():
             if (
                 inspect.isclass(obj)
                 and obj.__module__ == module.__name__
+                and not obj.__name__.startswith("_")  # private bases: never built
                 and not issubclass(obj, BaseException)
             ):
                 names.add(_qualified(obj))

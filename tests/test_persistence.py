@@ -151,6 +151,7 @@ def test_trusted_types_are_skdnn_classes_and_numpy_dtype():
         names
     )
     assert "skdnn._training.Trainer" not in names
+    assert not [n for n in names if n.rsplit(".", 1)[1].startswith("_")]
 
 
 def test_model_from_another_version_warns_on_load(wine):
