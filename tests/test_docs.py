@@ -5,6 +5,7 @@ runs (headless) and how long it takes.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,3 +51,16 @@ def test_docs_build_without_warnings(tmp_path):
     html = tmp_path / "html"
     assert (html / "index.html").exists()
     assert (html / "generated" / "skdnn.DNNClassifier.html").exists()
+
+    # every gallery example ran, each in under a minute (sphinx-gallery's record)
+    record = (src / "docs" / "auto_examples" / "sg_execution_times.rst").read_text()
+    times = dict(
+        (name, int(m) * 60 + float(sec))
+        for name, m, sec in re.findall(
+            r"\(``(plot_\w+\.py)``\)\s*\n\s*- (\d+):(\d+\.\d+)", record
+        )
+    )
+    examples = sorted(p.name for p in (ROOT / "examples").glob("plot_*.py"))
+    assert sorted(times) == examples
+    slow = {name: t for name, t in times.items() if t >= 60}
+    assert not slow, f"examples over a minute: {slow}"
