@@ -56,6 +56,11 @@ class LearningRateSchedule(Configurable):
     def _resolve(self, learning_rate):
         raise NotImplementedError
 
+    def _initial_rate(self, learning_rate):
+        """The schedule's own ``initial_learning_rate``, else the optimizer's rate."""
+        own = getattr(self, "initial_learning_rate", None)
+        return _positive("initial_learning_rate", learning_rate if own is None else own)
+
     def __call__(self, step):
         raise NotImplementedError
 
@@ -134,12 +139,7 @@ class PowerDecay(LearningRateSchedule):
 
     def _resolve(self, learning_rate):
         power = _positive("power", self.power)
-        self.initial_learning_rate_ = _positive(
-            "initial_learning_rate",
-            learning_rate
-            if self.initial_learning_rate is None
-            else self.initial_learning_rate,
-        )
+        self.initial_learning_rate_ = self._initial_rate(learning_rate)
         if self.decay_steps is None:
             self.decay_steps_ = max(self.total_steps_, 1) / (10 ** (1 / power) - 1)
         else:
@@ -183,12 +183,7 @@ class ExponentialDecay(LearningRateSchedule):
 
     def _resolve(self, learning_rate):
         _positive("decay_rate", self.decay_rate)
-        self.initial_learning_rate_ = _positive(
-            "initial_learning_rate",
-            learning_rate
-            if self.initial_learning_rate is None
-            else self.initial_learning_rate,
-        )
+        self.initial_learning_rate_ = self._initial_rate(learning_rate)
         if self.decay_steps is None:
             self.decay_steps_ = float(max(self.total_steps_, 1))
         else:
@@ -315,12 +310,7 @@ class ReduceLROnPlateau(LearningRateSchedule):
             raise ValueError(f"factor must be in (0, 1), got {self.factor!r}.")
         if int(self.patience) < 1:
             raise ValueError(f"patience must be at least 1, got {self.patience!r}.")
-        self.learning_rate_ = _positive(
-            "initial_learning_rate",
-            learning_rate
-            if self.initial_learning_rate is None
-            else self.initial_learning_rate,
-        )
+        self.learning_rate_ = self._initial_rate(learning_rate)
         self.best_ = math.inf
         self.wait_ = 0
         self.cooldown_counter_ = 0
