@@ -192,6 +192,8 @@ class Trainer:
             X = self._frozen_output(X, frozen)
         param_start = net.param_offset(frozen) if frozen else 0
         segments = self._lr_segments(frozen)
+        # the trainable kernels, for l1/l2 and max-norm (views: fixed for the epoch)
+        kernels = [pair for layer in net.layers[frozen:] for pair in layer.kernels]
         n = X.shape[0]
         bs = min(self.batch_size, n)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
@@ -221,11 +223,6 @@ class Trainer:
             net.backward(delta, stop=frozen)
             if monitored:
                 self.diagnostics = self.monitor.record(net, start=first)
-            kernels = (
-                net.kernels
-                if not frozen
-                else [pair for layer in net.layers[frozen:] for pair in layer.kernels]
-            )
             if self.regularizer is not None:
                 loss += self.regularizer(kernels)
             opt.step(
