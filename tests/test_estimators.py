@@ -91,7 +91,9 @@ def test_sample_weight_zero_equals_dropping(wine):
     X, y = wine
     sw = np.ones(len(y))
     sw[::3] = 0
-    params = dict(hidden_layer_sizes=(16,), max_iter=30, dtype="float64", random_state=0)
+    params = dict(
+        hidden_layer_sizes=(16,), max_iter=30, dtype="float64", random_state=0
+    )
     weighted = DNNClassifier(**params, shuffle=False).fit(X, y, sample_weight=sw)
     dropped = DNNClassifier(**params, shuffle=False).fit(X[sw > 0], y[sw > 0])
     np.testing.assert_allclose(
