@@ -1,6 +1,7 @@
 """skdnn: deep neural networks for scikit-learn users, in plain NumPy."""
 
 from ._autoencoder import DNNAutoencoder
+from ._config import config_context, get_config, set_config
 from ._estimators import DNNClassifier, DNNRegressor
 from ._lr_finder import LearningRateFinderResult, find_learning_rate
 from .exceptions import DivergenceError, GradientFlowWarning
@@ -36,6 +37,9 @@ __all__ = [
     "PowerDecay",
     "ReduceLROnPlateau",
     "find_learning_rate",
+    "config_context",
+    "get_config",
+    "set_config",
     "LearningRateFinderResult",
     "__version__",
 ]

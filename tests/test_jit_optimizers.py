@@ -1,0 +1,106 @@
+"""The compiled optimizer steps (numba, the ``fast`` extra) equal the NumPy ones.
+
+Each optimizer runs the same steps twice, once through its numba kernel and once
+through the NumPy reference path, and the parameters and every state vector must
+agree bit for bit, in float32 and float64.
+"""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.preprocessing import StandardScaler
+
+import skdnn
+from skdnn import DNNClassifier
+from skdnn.nn import _jit
+from skdnn.nn.optimizers import OPTIMIZERS, get_optimizer
+
+from .conftest import require
+
+CONFIGS = [
+    ("sgd", {}),
+    ("sgd", {"momentum": 0.9}),
+    ("sgd", {"momentum": 0.9, "nesterov": True}),
+    ("adagrad", {}),
+    ("rmsprop", {}),
+    ("rmsprop", {"momentum": 0.9}),
+    ("adam", {}),
+    ("adamw", {}),
+    ("adamax", {}),
+    ("nadam", {}),
+    ("nadam", {"weight_decay": 0.01, "clipnorm": 1.0}),
+]
+
+
+@pytest.fixture(autouse=True)
+def _numba():
+    require("numba")
+
+
+def _run(name, params, dtype, use_numba, segments=None, start=0):
+    rng = np.random.RandomState(0)
+    size = 1031  # odd, not a multiple of any vector width
+    theta = rng.normal(size=size).astype(dtype)
+    # exact zeros, tiny and large gradients: the edge cases of sqrt and division
+    grads = [rng.normal(scale=s, size=size).astype(dtype) for s in (1e-6, 1.0, 50.0)]
+    for g in grads:
+        g[::7] = 0
+    opt = get_optimizer(name, learning_rate=0.01, **params).build(size, dtype)
+    tensors = [slice(0, 500), slice(500, size)]
+    with skdnn.config_context(use_numba=use_numba):
+        for g in grads * 3:
+            opt.step(
+                theta,
+                g.copy(),
+                tensors=tensors,
+                start=start,
+                segments=segments,
+            )
+    return theta, opt.slots
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("name", "params"), CONFIGS)
+def test_compiled_step_is_bit_identical(name, params, dtype):
+    theta_np, slots_np = _run(name, params, dtype, use_numba=False)
+    theta_jit, slots_jit = _run(name, params, dtype, use_numba=True)
+    assert theta_jit.dtype == dtype
+    np.testing.assert_array_equal(theta_jit, theta_np)
+    assert slots_jit.keys() == slots_np.keys()
+    for key in slots_np:
+        np.testing.assert_array_equal(slots_jit[key], slots_np[key])
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "nadam"])
+def test_compiled_step_with_segments_and_frozen_prefix(name):
+    # per-segment learning rates (fine-tuning reused layers) above a frozen prefix
+    segments = [(100, 600, 0.1), (600, 1031, 1.0)]
+    a, _ = _run(name, {}, np.float32, False, segments=segments, start=100)
+    b, _ = _run(name, {}, np.float32, True, segments=segments, start=100)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_every_optimizer_is_covered():
+    assert {name for name, _ in CONFIGS} == set(OPTIMIZERS.names())
+
+
+def test_whole_fit_is_identical_with_and_without_numba():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[:600]
+    y = y[:600]
+    results = []
+    for use_numba in (False, True):
+        with skdnn.config_context(use_numba=use_numba):
+            clf = DNNClassifier(
+                hidden_layer_sizes=(30, 30), max_iter=5, random_state=0
+            ).fit(X, y)
+            results.append(clf.predict_proba(X))
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_config_switches_kernels_off_and_restores():
+    assert _jit.use_numba()
+    with skdnn.config_context(use_numba=False):
+        assert not skdnn.get_config()["use_numba"]
+        assert _jit.kernel(object()) is None
+    assert skdnn.get_config()["use_numba"]
