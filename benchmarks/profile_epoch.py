@@ -3,7 +3,8 @@
 Run by hand from the repository root::
 
     python benchmarks/profile_epoch.py                 # W1 batch 32 and W2
-    python benchmarks/profile_epoch.py --workloads W2 --cprofile
+    python benchmarks/profile_epoch.py --workloads W2,W3 --cprofile
+    python benchmarks/profile_epoch.py --workloads W3 --no-numba  # NumPy path only
 
 Wraps the methods of one fitted network's layers, its loss and its optimizer with
 ``perf_counter`` timers (about 0.1 µs per call, small against the work), runs one
@@ -27,6 +28,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import N_THREADS, limit_threads, make_blobs32  # noqa: E402
 from bench_epoch import N_CLASSES, QUICK_N, WORKLOADS, SkdnnTrain  # noqa: E402
+
+import skdnn  # noqa: E402
+from skdnn.nn._jit import use_numba  # noqa: E402
 
 
 def _timed(totals, counts, key, func):
@@ -133,11 +137,17 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smaller data")
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument(
+        "--no-numba", action="store_true", help="NumPy path: no compiled kernels"
+    )
+    parser.add_argument(
         "--threads", type=int, default=N_THREADS, help="BLAS threads (2)"
     )
     args = parser.parse_args(argv)
     limiter = limit_threads(args.threads)  # noqa: F841
-    print(f"{args.threads} BLAS threads")
+    if args.no_numba:
+        skdnn.set_config(use_numba=False)
+    kernels = "on" if use_numba() else "off"
+    print(f"{args.threads} BLAS threads, numba kernels {kernels}")
     for wname in args.workloads.split(","):
         profile(wname, args.quick, args.cprofile)
 

@@ -9,6 +9,7 @@ Each class names the initializer chapter 11's Table 11-1 pairs it with
 import numpy as np
 from scipy.special import erf, expit
 
+from ._jit import jit, kernel
 from ._registry import Registry
 from .layers import Layer
 
@@ -16,6 +17,65 @@ ACTIVATIONS = Registry("activation")
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
+
+
+# Kernels fuse the element-wise passes around NumPy's exp/expm1, which stay in NumPy
+# (their SIMD algorithms cannot be reproduced), with the same float operations.
+# Python scalars are converted to the arrays' dtype first, as the NumPy code does.
+@jit
+def _relu_backward_kernel(dY, Y, dX):
+    rows, cols = dY.shape
+    one, zero = dY.dtype.type(1), dY.dtype.type(0)
+    for i in range(rows):
+        for j in range(cols):
+            dX[i, j] = dY[i, j] * (one if Y[i, j] > 0 else zero)
+
+
+@jit
+def _elu_split_kernel(X, negative, positive):
+    # np.minimum(x, 0) is +0.0 at x = -0.0 (expm1 keeps the sign) and NaN at NaN.
+    rows, cols = X.shape
+    zero = X.dtype.type(0)
+    for i in range(rows):
+        for j in range(cols):
+            x = X[i, j]
+            positive[i, j] = x > 0
+            negative[i, j] = zero if x >= 0 else x
+
+
+@jit
+def _elu_combine_kernel(X, E, positive, offset, scale_alpha, scale, Y):
+    # E = exp(negative) with offset 1, or expm1(negative) with offset 0. Multiplying
+    # by a scale of 1.0 is exact, as skipping it is. Y must not be E: the aliasing
+    # would keep LLVM from vectorising the loop.
+    rows, cols = X.shape
+    to = X.dtype.type
+    offset, scale_alpha, scale = to(offset), to(scale_alpha), to(scale)
+    for i in range(rows):
+        for j in range(cols):
+            x = X[i, j]
+            Y[i, j] = x * scale if positive[i, j] else (E[i, j] - offset) * scale_alpha
+
+
+@jit
+def _elu_backward_kernel(dY, Y, positive, scale, scale_alpha, dX):
+    rows, cols = dY.shape
+    scale, scale_alpha = dY.dtype.type(scale), dY.dtype.type(scale_alpha)
+    for i in range(rows):
+        for j in range(cols):
+            slope = scale if positive[i, j] else Y[i, j] + scale_alpha
+            dX[i, j] = dY[i, j] * slope
+
+
+def _kernel_ready(*arrays):
+    """Whether the kernels apply: 2-D C-contiguous float arrays of one dtype."""
+    dtype = arrays[0].dtype
+    if dtype.char not in "fd":
+        return False
+    for a in arrays:
+        if a.ndim != 2 or a.dtype != dtype or not a.flags.c_contiguous:
+            return False
+    return True
 
 
 class Activation(Layer):
@@ -81,7 +141,13 @@ class ReLU(Activation):
         return Y
 
     def backward(self, dY, *, need_dX=True):
-        return dY * (self.cache["Y"] > 0)
+        Y = self.cache["Y"]
+        k = kernel(_relu_backward_kernel)
+        if k is not None and _kernel_ready(dY, Y):
+            dX = np.empty_like(dY)
+            k(dY, Y, dX)
+            return dX
+        return dY * (Y > 0)
 
 
 @ACTIVATIONS.register("leaky_relu")
@@ -167,6 +233,18 @@ class PReLU(Activation):
         return np.where(negative < 0, dY * self.params["alpha"], dY)
 
 
+def _exp_or_expm1(negative):
+    """``exp`` (float32) or ``expm1`` in place; returns the 1 left to subtract, or 0."""
+    if negative.dtype == np.float32:
+        # NumPy's float32 expm1 is scalar code (~10 ns per element) while exp
+        # is vectorised (~1.5 ns); for z <= 0, exp(z) - 1 loses at most ~1e-7 in
+        # absolute terms, below float32's resolution of the activations.
+        np.exp(negative, out=negative)
+        return 1
+    np.expm1(negative, out=negative)
+    return 0
+
+
 @ACTIVATIONS.register("elu")
 class ELU(Activation):
     """``f(z) = z`` for ``z > 0``, else ``alpha * (exp(z) - 1)``; ``alpha = 1``."""
@@ -176,17 +254,24 @@ class ELU(Activation):
     alpha = 1.0
 
     def forward(self, X, *, training=False, rng=None):
+        split = kernel(_elu_split_kernel)
+        if split is not None and _kernel_ready(X):
+            negative = np.empty_like(X)
+            positive = np.empty(X.shape, dtype=bool)
+            split(X, negative, positive)
+            offset = _exp_or_expm1(negative)
+            Y = np.empty_like(X)
+            sa = self.scale * self.alpha
+            _elu_combine_kernel(X, negative, positive, offset, sa, self.scale, Y)
+            if training:
+                self.cache["Y"] = Y
+                self.cache["positive"] = positive
+            return Y
         dtype = X.dtype.type
         positive = X > 0
         negative = np.minimum(X, 0)
-        if negative.dtype == np.float32:
-            # NumPy's float32 expm1 is scalar code (~10 ns per element) while exp
-            # is vectorised (~1.5 ns); for z <= 0, exp(z) - 1 loses at most ~1e-7 in
-            # absolute terms, below float32's resolution of the activations.
-            np.exp(negative, out=negative)
+        if _exp_or_expm1(negative):
             negative -= 1
-        else:
-            np.expm1(negative, out=negative)
         # Multiplying by 1.0 is exact: ELU skips those passes, SELU scales.
         if self.scale * self.alpha != 1.0:
             negative *= dtype(self.scale * self.alpha)
@@ -198,10 +283,16 @@ class ELU(Activation):
         return Y
 
     def backward(self, dY, *, need_dX=True):
+        Y, positive = self.cache["Y"], self.cache["positive"]
+        k = kernel(_elu_backward_kernel)
+        if k is not None and _kernel_ready(dY, Y) and positive.flags.c_contiguous:
+            dX = np.empty_like(dY)
+            k(dY, Y, positive, self.scale, self.scale * self.alpha, dX)
+            return dX
         dtype = dY.dtype.type
         # For z <= 0, f'(z) = scale * alpha * exp(z) = f(z) + scale * alpha.
-        slope = self.cache["Y"] + dtype(self.scale * self.alpha)
-        return dY * np.where(self.cache["positive"], dtype(self.scale), slope)
+        slope = Y + dtype(self.scale * self.alpha)
+        return dY * np.where(positive, dtype(self.scale), slope)
 
 
 @ACTIVATIONS.register("selu")

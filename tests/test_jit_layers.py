@@ -1,0 +1,148 @@
+"""The compiled batch-norm and activation kernels (numba) equal the NumPy path.
+
+Each layer runs forward (training) and backward twice on the same inputs, once
+through its numba kernels and once through the NumPy reference, and outputs,
+parameter gradients, input gradients and moving statistics must agree bit for bit
+(compared as integers, so even the sign of a zero counts), in float32 and float64.
+"""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.preprocessing import StandardScaler
+
+import skdnn
+from skdnn import DNNClassifier
+from skdnn.nn import activations, normalization
+from skdnn.nn.activations import ELU, SELU, ReLU
+from skdnn.nn.network import Sequential
+from skdnn.nn.normalization import BatchNormalization
+
+from .conftest import require
+
+SHAPES = [(1, 1), (1, 7), (2, 3), (5, 13), (32, 100), (33, 101)]
+DTYPES = [np.float32, np.float64]
+
+
+@pytest.fixture(autouse=True)
+def _numba():
+    require("numba")
+
+
+def _assert_identical(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    bits = np.uint32 if a.dtype == np.float32 else np.uint64
+    np.testing.assert_array_equal(a.view(bits), b.view(bits))
+
+
+def _inputs(shape, dtype, seed):
+    rng = np.random.RandomState(seed)
+    # magnitudes over several decades, exact zeros of both signs, negatives
+    X = rng.normal(size=shape) * 10.0 ** rng.uniform(-2, 2, size=shape)
+    X[rng.uniform(size=shape) < 0.1] = 0.0
+    X[rng.uniform(size=shape) < 0.05] = -0.0
+    dY = rng.normal(size=shape)
+    dY[rng.uniform(size=shape) < 0.1] = 0.0
+    return X.astype(dtype), dY.astype(dtype)
+
+
+def _run_layer(make_layer, X, dY, use_numba):
+    net = Sequential([make_layer()]).build(
+        X.shape[1], np.random.RandomState(0), X.dtype
+    )
+    layer = net.layers[0]
+    rng = np.random.RandomState(1)
+    for value in layer.params.values():
+        value[...] = rng.normal(size=value.shape)
+    out = []
+    with skdnn.config_context(use_numba=use_numba):
+        for step in range(2):  # twice: the moving statistics update on themselves
+            out.append(layer.forward(X * X.dtype.type(step + 1), training=True))
+            out.append(layer.backward(dY))
+            out.extend(g.copy() for g in layer.grads.values())
+        layer.backward(dY, need_dX=False)
+        out.extend(g.copy() for g in layer.grads.values())
+        out.append(layer.forward(X))  # inference
+    out.extend(layer.state.values())
+    return out
+
+
+LAYERS = {
+    "batch_norm": lambda: BatchNormalization(momentum=0.9),
+    "elu": ELU,
+    "selu": SELU,
+    "relu": ReLU,
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("name", LAYERS)
+def test_compiled_layer_is_bit_identical(name, shape, dtype):
+    X, dY = _inputs(shape, dtype, seed=sum(shape))
+    reference = _run_layer(LAYERS[name], X, dY, use_numba=False)
+    compiled = _run_layer(LAYERS[name], X, dY, use_numba=True)
+    assert len(compiled) == len(reference)
+    for a, b in zip(compiled, reference):
+        _assert_identical(a, b)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_elu_special_values(dtype):
+    X = np.array([[0.0, -0.0, 1.0, -1.0, -30.0, np.inf, -np.inf, np.nan]], dtype)
+    dY = np.ones_like(X)
+    for make_layer in (ELU, SELU, ReLU):
+        reference = _run_layer(make_layer, X, dY, use_numba=False)
+        compiled = _run_layer(make_layer, X, dY, use_numba=True)
+        for a, b in zip(compiled, reference):
+            _assert_identical(a, b)
+
+
+def test_kernels_ran():
+    # guards the tests above against comparing the NumPy path with itself
+    X, dY = _inputs((4, 3), np.float32, seed=0)
+    for make_layer in LAYERS.values():
+        _run_layer(make_layer, X, dY, use_numba=True)
+    for kernel in (
+        normalization._bn_train_kernel,
+        normalization._bn_backward_kernel,
+        activations._elu_split_kernel,
+        activations._elu_combine_kernel,
+        activations._elu_backward_kernel,
+        activations._relu_backward_kernel,
+    ):
+        assert kernel.signatures
+
+
+def test_non_contiguous_input_falls_back():
+    X, dY = _inputs((6, 5), np.float64, seed=3)
+    X, dY = np.asfortranarray(X), np.asfortranarray(dY)
+    for make_layer in LAYERS.values():
+        reference = _run_layer(make_layer, X, dY, use_numba=False)
+        compiled = _run_layer(make_layer, X, dY, use_numba=True)
+        for a, b in zip(compiled, reference):
+            _assert_identical(a, b)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_whole_fit_is_identical_with_and_without_numba():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    results = []
+    for use_numba in (False, True):
+        with skdnn.config_context(use_numba=use_numba):
+            clf = DNNClassifier(
+                hidden_layer_sizes=(20, 20),
+                activation="elu",
+                batch_norm="before",
+                max_iter=3,
+                random_state=0,
+            ).fit(X, y)
+            results.append(
+                [clf.network_.theta.copy(), clf.predict_proba(X)]
+                + [a.copy() for a in clf.network_.state_arrays()]
+            )
+    assert any(isinstance(layer, BatchNormalization) for layer in clf.network_.layers)
+    assert len(results[1]) > 2
+    for a, b in zip(*results):
+        _assert_identical(a, b)
