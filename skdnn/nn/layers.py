@@ -181,7 +181,8 @@ class Dense(Layer):
         X = self.cache["X"]
         np.matmul(X.T, dY, out=self.grads["kernel"])
         if self.use_bias:
-            np.sum(dY, axis=0, out=self.grads["bias"])
+            # the ufunc method skips np.sum's Python wrapper (~2 us per call)
+            np.add.reduce(dY, axis=0, out=self.grads["bias"])
         if need_dX:
             return dY @ self.params["kernel"].T
         return None
