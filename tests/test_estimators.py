@@ -330,3 +330,35 @@ def test_no_hidden_layers_is_a_linear_model(wine):
     clf = DNNClassifier(hidden_layer_sizes=(), learning_rate=0.05, random_state=0)
     clf.fit(X, y)
     assert len(clf.coefs_) == 1 and clf.score(X, y) > 0.95
+
+
+def test_prediction_in_blocks_equals_one_pass_and_leaves_x_alone(digits):
+    # 2.5 blocks of rows, float64 input cast block by block, in-place ReLU
+    X_train, _, y_train, _ = digits
+    X = np.vstack([X_train] * 4)[:5000]
+    y = np.concatenate([y_train] * 4)[:5000]
+    clf = DNNClassifier(hidden_layer_sizes=(40, 20), max_iter=2, random_state=0)
+    clf.fit(X, y)
+    X_before = X.copy()
+    Z = clf._forward(X)
+    np.testing.assert_array_equal(X, X_before)
+    net = clf.network_
+    A = X.astype(net.dtype)
+    for layer in net.layers:  # the plain, allocating path
+        A = layer.forward(A, training=False)
+    # float32 products differ with the number of rows (BLAS blocking): round-off
+    np.testing.assert_allclose(Z, A, rtol=1e-4, atol=1e-5)
+    assert np.mean(clf.predict(X) == clf.classes_[np.argmax(A, axis=1)]) > 0.999
+
+
+def test_finite_check_first_pass_falls_back_to_sklearn():
+    from skdnn._estimators import _assert_finite
+
+    clf = DNNRegressor()
+    # finite values whose row sums overflow: not an error
+    _assert_finite(np.full((3, 4), 1e308), clf)
+    for bad, word in ((np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")):
+        X = np.zeros((3, 4), dtype=np.float32)
+        X[1, 2] = bad
+        with pytest.raises(ValueError, match=f"Input X contains {word}"):
+            _assert_finite(X, clf)

@@ -91,3 +91,22 @@ def test_whole_network_gradient():
     np.testing.assert_allclose(
         analytic, numerical_gradient(objective, net.theta), rtol=1e-5, atol=1e-8
     )
+
+
+def test_inference_overwrites_only_arrays_the_network_created():
+    from skdnn.nn.activations import ReLU
+    from skdnn.nn.layers import Dense
+    from skdnn.nn.network import Sequential
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(7, 5)).astype(np.float32)
+    # an activation first: the caller's X must not be overwritten
+    net = Sequential([ReLU(), Dense(4), ReLU(), Dense(3), ReLU()])
+    net.build(5, rng)
+    X_before = X.copy()
+    out = net.forward(X, training=False)
+    np.testing.assert_array_equal(X, X_before)
+    expected = np.maximum(X, 0)
+    for layer in net.layers[1:]:
+        expected = layer.forward(expected, training=False)
+    np.testing.assert_array_equal(out, expected)

@@ -140,6 +140,24 @@ class ReLU(Activation):
             self.cache["Y"] = Y
         return Y
 
+    def forward_inplace(self, X):
+        """Inference output written over ``X``, which the caller no longer needs.
+
+        ``Sequential`` calls it instead of ``forward`` at inference for arrays that
+        an earlier layer created.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Input batch, overwritten.
+
+        Returns
+        -------
+        ndarray
+            ``X`` itself, now ``max(X, 0)``.
+        """
+        return np.maximum(X, 0, out=X)
+
     def backward(self, dY, *, need_dX=True):
         Y = self.cache["Y"]
         k = kernel(_relu_backward_kernel)

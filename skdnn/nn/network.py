@@ -116,8 +116,15 @@ class Sequential:
         ndarray
             Output of the last layer run.
         """
+        given = X
         for layer in self.layers[start:stop]:
-            X = layer.forward(X, training=training, rng=rng)
+            inplace = getattr(layer, "forward_inplace", None)
+            if not training and inplace is not None and X is not given:
+                # an intermediate output nobody else holds: overwrite it rather
+                # than allocate another block of the same size
+                X = inplace(X)
+            else:
+                X = layer.forward(X, training=training, rng=rng)
         return X
 
     def backward(self, delta, *, stop=0):
