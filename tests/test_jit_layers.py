@@ -63,6 +63,9 @@ def _run_layer(make_layer, X, dY, use_numba):
         layer.backward(dY, need_dX=False)
         out.extend(g.copy() for g in layer.grads.values())
         out.append(layer.forward(X))  # inference
+        if hasattr(layer, "forward_inplace"):  # inference over a scratch copy
+            out.append(layer.forward_inplace(X.copy()))
+            _assert_identical(out[-1], out[-2])
     out.extend(layer.state.values())
     return out
 
@@ -109,6 +112,8 @@ def test_kernels_ran():
         activations._elu_split_kernel,
         activations._elu_combine_kernel,
         activations._elu_backward_kernel,
+        activations._elu_negative_kernel,
+        activations._elu_combine_inplace_kernel,
         activations._relu_backward_kernel,
     ):
         assert kernel.signatures

@@ -58,6 +58,29 @@ def _elu_combine_kernel(X, E, positive, offset, scale_alpha, scale, Y):
 
 
 @jit
+def _elu_negative_kernel(X, negative):
+    # _elu_split_kernel without the mask, which inference does not keep
+    rows, cols = X.shape
+    zero = X.dtype.type(0)
+    for i in range(rows):
+        for j in range(cols):
+            x = X[i, j]
+            negative[i, j] = zero if x >= 0 else x
+
+
+@jit
+def _elu_combine_inplace_kernel(X, E, offset, scale_alpha, scale):
+    # _elu_combine_kernel writing over X, with the mask recomputed from X
+    rows, cols = X.shape
+    to = X.dtype.type
+    offset, scale_alpha, scale = to(offset), to(scale_alpha), to(scale)
+    for i in range(rows):
+        for j in range(cols):
+            x = X[i, j]
+            X[i, j] = x * scale if x > 0 else (E[i, j] - offset) * scale_alpha
+
+
+@jit
 def _elu_backward_kernel(dY, Y, positive, scale, scale_alpha, dX):
     rows, cols = dY.shape
     scale, scale_alpha = dY.dtype.type(scale), dY.dtype.type(scale_alpha)
@@ -299,6 +322,33 @@ class ELU(Activation):
             self.cache["Y"] = Y
             self.cache["positive"] = positive
         return Y
+
+    def forward_inplace(self, X):
+        """Inference output written over ``X``, which the caller no longer needs.
+
+        Saves the output and mask allocations of ``forward`` (with numba; without
+        it this is ``forward``).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Input batch, overwritten when the kernels apply.
+
+        Returns
+        -------
+        ndarray
+            The activations, equal to ``forward(X)`` bit for bit.
+        """
+        negative_kernel = kernel(_elu_negative_kernel)
+        if negative_kernel is None or not _kernel_ready(X):
+            return self.forward(X)
+        negative = np.empty_like(X)
+        negative_kernel(X, negative)
+        offset = _exp_or_expm1(negative)
+        _elu_combine_inplace_kernel(
+            X, negative, offset, self.scale * self.alpha, self.scale
+        )
+        return X
 
     def backward(self, dY, *, need_dX=True):
         Y, positive = self.cache["Y"], self.cache["positive"]
