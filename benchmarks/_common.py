@@ -76,6 +76,14 @@ def machine_info(torch=None):
             else "torch: not installed"
         ),
     ]
+    import skdnn
+
+    if skdnn.get_config()["use_numba"]:
+        import numba
+
+        lines.append(f"- skdnn's compiled kernels: on (numba {numba.__version__})")
+    else:
+        lines.append("- skdnn's compiled kernels: off (pure NumPy)")
     for pool in threadpool_info():
         lines.append(
             f"- thread pool: {pool.get('internal_api')} {pool.get('version')} "
