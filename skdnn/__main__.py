@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from . import __version__
+from ._config import get_config
 from ._estimators import DNNClassifier
 
 SEEDS = range(5)
@@ -42,8 +43,12 @@ def main():
     )
     print(
         f"skdnn {__version__} on load_digits: {len(X_train)} training and "
-        f"{len(X_test)} test samples, median of {len(SEEDS)} seeds\n"
+        f"{len(X_test)} test samples, median of {len(SEEDS)} seeds"
     )
+    if get_config()["use_numba"]:
+        print("compiled kernels: on (numba)\n")
+    else:
+        print('compiled kernels: off (pip install "skdnn[fast]" for faster training)\n')
     print(f"{'model':42s} {'accuracy':>8s} {'fit time':>9s}")
     for name, make in MODELS.items():
         scores, seconds = [], []

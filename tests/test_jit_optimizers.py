@@ -5,6 +5,10 @@ through the NumPy reference path, and the parameters and every state vector must
 agree bit for bit, in float32 and float64.
 """
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -104,3 +108,40 @@ def test_config_switches_kernels_off_and_restores():
         assert not skdnn.get_config()["use_numba"]
         assert _jit.kernel(object()) is None
     assert skdnn.get_config()["use_numba"]
+
+
+_WITHOUT_NUMBA = """
+import sys
+sys.modules["numba"] = None  # as if the fast extra were not installed
+import numpy as np
+import skdnn
+from sklearn.datasets import load_digits
+assert not skdnn.get_config()["use_numba"]
+X, y = load_digits(return_X_y=True)
+clf = skdnn.DNNClassifier(**{params!r}).fit(X / 16, y)
+sys.stdout.write(clf.predict_proba(X[:50]).tobytes().hex())
+"""
+
+
+def test_fit_without_numba_installed_is_identical():
+    # A user without the fast extra gets the very same model, bit for bit.
+    params = dict(
+        hidden_layer_sizes=(20, 20),
+        activation="elu",
+        batch_norm="before",
+        optimizer="nadam",
+        max_iter=3,
+        random_state=0,
+    )
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_NUMBA.format(params=params)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    X, y = load_digits(return_X_y=True)
+    with skdnn.config_context(use_numba=True):
+        clf = DNNClassifier(**params).fit(X / 16, y)
+    assert out == clf.predict_proba(X[:50]).tobytes().hex()
