@@ -145,3 +145,27 @@ def test_fit_without_numba_installed_is_identical():
     with skdnn.config_context(use_numba=True):
         clf = DNNClassifier(**params).fit(X / 16, y)
     assert out == clf.predict_proba(X[:50]).tobytes().hex()
+
+
+def _add_one(a):
+    return a + 1
+
+
+def test_kernel_compiles_without_a_writable_cache(monkeypatch):
+    # numba refuses cache=True when no cache directory is writable (a read-only
+    # install without a home directory): the kernel then compiles per process.
+    from numba.core import caching
+
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+    k = _jit.jit(_add_one)
+    assert k.signatures == []
+    assert k(np.float32(1.5)) == np.float32(2.5)
+    assert k.signatures
+
+
+def test_import_does_not_load_numba():
+    code = "import sys, skdnn; sys.stdout.write(str('numba' in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out == "False"

@@ -9,31 +9,50 @@ would change float32 rounding).
 
 Whether kernels are used is decided at each call, by ``use_numba()``: numba must be
 importable, and neither the environment variable ``SKDNN_USE_NUMBA=0`` nor
-``skdnn.set_config(use_numba=False)`` may have switched them off.
+``skdnn.set_config(use_numba=False)`` may have switched them off. numba is imported
+and each kernel compiled on first use, so ``import skdnn`` does not pay for them.
 """
 
+import functools
 import os
 import threading
-
-try:
-    import numba
-except ImportError:  # numba is optional; a too new NumPy also raises ImportError
-    numba = None
 
 _FALSE = {"0", "false", "no", "off"}
 
 _default = os.environ.get("SKDNN_USE_NUMBA", "1").strip().lower() not in _FALSE
-_local = threading.local()
+
+
+class _Settings(threading.local):
+    # a class attribute as the default: looking up a missing thread-local attribute
+    # raises and catches AttributeError, ~0.7 us on every kernel() call
+    use_numba = None
+
+
+_local = _Settings()
+_numba = None
+_numba_tried = False
+
+
+def _import_numba():
+    """The numba module, imported on first call; None if it cannot be imported."""
+    global _numba, _numba_tried
+    if not _numba_tried:
+        try:
+            import numba
+        except ImportError:  # not installed, or too old or new for this NumPy
+            numba = None
+        _numba, _numba_tried = numba, True
+    return _numba
 
 
 def numba_available():
-    """Whether numba could be imported.
+    """Whether numba can be imported.
 
     Returns
     -------
     bool
     """
-    return numba is not None
+    return _import_numba() is not None
 
 
 def use_numba():
@@ -43,7 +62,8 @@ def use_numba():
     -------
     bool
     """
-    return numba is not None and getattr(_local, "use_numba", _default)
+    setting = _local.use_numba
+    return (_default if setting is None else setting) and numba_available()
 
 
 def set_use_numba(flag):
@@ -54,31 +74,71 @@ def set_use_numba(flag):
     flag : bool or None
         None restores the default (on, unless ``SKDNN_USE_NUMBA=0``).
     """
-    if flag is None:
-        _local.__dict__.pop("use_numba", None)
-    else:
-        _local.use_numba = bool(flag)
+    _local.use_numba = None if flag is None else bool(flag)
 
 
 def get_use_numba_setting():
     """The current thread's setting: True, False or None (the default)."""
-    return getattr(_local, "use_numba", None)
+    return _local.use_numba
+
+
+class Kernel:
+    """A function that numba compiles on its first call.
+
+    Calling the object runs the compiled function; ``compiled()`` returns numba's
+    dispatcher itself (None without numba), which callers in hot loops use to skip
+    this wrapper.
+
+    Parameters
+    ----------
+    func : callable
+        Plain Python with loops over arrays, as numba's ``njit`` accepts it.
+    """
+
+    def __init__(self, func):
+        functools.update_wrapper(self, func)
+        self.py_func = func
+        self._compiled = None
+
+    def compiled(self):
+        """numba's dispatcher for the function, compiled lazily; None without numba."""
+        if self._compiled is None:
+            numba = _import_numba()
+            if numba is None:
+                return None
+            # nogil: threads (e.g. joblib's threading backend) run kernels at once
+            options = {"nogil": True, "fastmath": False, "error_model": "numpy"}
+            try:
+                # machine code cached on disk: only the first process compiles
+                self._compiled = numba.njit(cache=True, **options)(self.py_func)
+            except RuntimeError:
+                # no writable cache location (read-only install, no home directory):
+                # compile once per process instead
+                self._compiled = numba.njit(**options)(self.py_func)
+        return self._compiled
+
+    def __call__(self, *args):
+        return self.compiled()(*args)
+
+    @property
+    def signatures(self):
+        """Argument types the kernel has been compiled for (empty before first use)."""
+        return [] if self._compiled is None else list(self._compiled.signatures)
 
 
 def jit(func):
-    """Compile ``func`` with numba if it is installed; otherwise return None.
-
-    Compilation is lazy (first call, per argument types) and cached on disk, so only
-    the first process pays for it. ``nogil`` lets threads (e.g. joblib's threading
-    backend) run kernels concurrently.
-    """
-    if numba is None:
-        return None
-    return numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(func)
+    """Decorator: ``func`` becomes a ``Kernel``, compiled by numba on first use."""
+    return Kernel(func)
 
 
 def kernel(compiled):
-    """``compiled`` if kernels are in use now, else None (take the NumPy path)."""
-    if compiled is not None and use_numba():
-        return compiled
-    return None
+    """The compiled dispatcher of ``compiled`` if kernels are in use now, else None.
+
+    None tells the caller to take the NumPy path.
+    """
+    # called for every layer and step: the common case in a few attribute lookups
+    setting = _local.use_numba
+    if compiled is None or not (_default if setting is None else setting):
+        return None
+    dispatcher = compiled._compiled
+    return compiled.compiled() if dispatcher is None else dispatcher
