@@ -402,7 +402,10 @@ def _vm_hwm():
 
 def memory_probe(wname, quick):
     """In a fresh process: peak memory of one skdnn fit (max_iter=1) on ``wname``."""
-    import skdnn  # noqa: F401  (imports count before the fit, not in it)
+    import skdnn
+
+    # imports count before the fit, not in it; numba is imported on first use
+    skdnn.get_config()
 
     spec = WORKLOADS[wname]
     n = QUICK_N[spec["n"]] if quick else spec["n"]
