@@ -70,7 +70,10 @@ def _elu_negative_kernel(X, negative):
 
 @jit
 def _elu_combine_inplace_kernel(X, E, offset, scale_alpha, scale):
-    # _elu_combine_kernel writing over X, with the mask recomputed from X
+    # _elu_combine_kernel writing over X, with the mask recomputed from X. A kernel
+    # of its own: passing X twice to _elu_combine_kernel (as X and as Y) makes LLVM's
+    # runtime alias check fail and the loop run unvectorised, 20x slower (1.2 ms
+    # instead of 56 us on 2048 x 100 float32).
     rows, cols = X.shape
     to = X.dtype.type
     offset, scale_alpha, scale = to(offset), to(scale_alpha), to(scale)
