@@ -12,7 +12,6 @@ import sys
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
-from sklearn.preprocessing import StandardScaler
 
 import skdnn
 from skdnn import DNNClassifier
@@ -86,20 +85,6 @@ def test_compiled_step_with_segments_and_frozen_prefix(name):
 
 def test_every_optimizer_is_covered():
     assert {name for name, _ in CONFIGS} == set(OPTIMIZERS.names())
-
-
-def test_whole_fit_is_identical_with_and_without_numba():
-    X, y = load_digits(return_X_y=True)
-    X = StandardScaler().fit_transform(X)[:600]
-    y = y[:600]
-    results = []
-    for use_numba in (False, True):
-        with skdnn.config_context(use_numba=use_numba):
-            clf = DNNClassifier(
-                hidden_layer_sizes=(30, 30), max_iter=5, random_state=0
-            ).fit(X, y)
-            results.append(clf.predict_proba(X))
-    np.testing.assert_array_equal(results[0], results[1])
 
 
 def test_config_switches_kernels_off_and_restores():
