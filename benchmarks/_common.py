@@ -7,9 +7,16 @@ root (``python benchmarks/bench_epoch.py``) or from this folder.
 import os
 import platform
 import statistics
+import sys
 import time
 
 import numpy as np
+
+# Measure the checkout these scripts belong to, not a copy of skdnn installed in
+# site-packages (which a script run from this folder would otherwise import).
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
 N_THREADS = 2
 
