@@ -159,7 +159,8 @@ freeze_epochs : int or None, default=None
     a fresh ``n_iter_no_change`` patience. None keeps them frozen for good; 0
     never freezes them. Frozen batch norm runs in inference mode (moving
     statistics, not updated), as in Keras. Frozen layers without dropout or
-    RReLU are computed once per fit and cached, so frozen epochs only pay for
+    RReLU are computed once per fit and cached (their output for the
+    ``early_stopping`` validation set always is), so frozen epochs only pay for
     the new layers.
 reused_learning_rate_factor : float in (0, 1], default=0.1
     Once unfrozen, the reused layers learn with this fraction of the learning

@@ -101,7 +101,7 @@ class Trainer:
         self.reused_layers = n_layers
         self.freeze_epochs = freeze_epochs
         self.reused_lr_factor = lr_factor
-        self._frozen_cache = None
+        self._frozen_cache = self._frozen_val_cache = None
         return self
 
     def frozen_layers(self, epoch=None):
@@ -119,12 +119,30 @@ class Trainer:
             and self.epoch <= self.freeze_epochs
         )
 
-    def _frozen_output(self, X, n_layers):
-        cache = getattr(self, "_frozen_cache", None)
+    def _frozen_output(self, X, n_layers, slot="_frozen_cache"):
+        """The inference output of the lowest ``n_layers`` layers for ``X``, cached
+        in attribute ``slot`` (one for the training data, one for validation)."""
+        cache = getattr(self, slot, None)
         if cache is None or cache[0] is not X or cache[1] != n_layers:
             H = self.network.forward(X, training=False, stop=n_layers)
-            cache = self._frozen_cache = (X, n_layers, H)
+            cache = (X, n_layers, H)
+            setattr(self, slot, cache)
         return cache[2]
+
+    def predict_validation(self, X_val):
+        """The network's inference output for ``X_val`` after the epoch just run.
+
+        While the lowest layers are frozen, their output for ``X_val`` cannot change
+        (at inference every layer is deterministic, and frozen batch norm keeps its
+        moving statistics), so it is computed once and only the layers above run in
+        the following epochs.
+        """
+        frozen = self.frozen_layers(self.epoch) if self.epoch else 0
+        if not frozen:
+            self._frozen_val_cache = None
+            return self.network.forward(X_val, training=False)
+        H = self._frozen_output(X_val, frozen, slot="_frozen_val_cache")
+        return self.network.forward(H, training=False, start=frozen)
 
     def _frozen_forward(self, X, n_layers):
         """A batch through the frozen layers: dropout on, batch norm in inference."""
@@ -363,7 +381,7 @@ def _run_epochs(
         monitored = loss
         if validation is not None:
             X_val, Y_val, sw_val = validation
-            Z_val = net.forward(X_val, training=False)
+            Z_val = trainer.predict_validation(X_val)
             record["val_loss"] = trainer.loss.value(Z_val, Y_val, sw_val)
             record["val_score"] = score(Z_val) if score is not None else math.nan
             monitored = record["val_loss"]

@@ -382,3 +382,44 @@ def test_frozen_batch_norm_runs_in_inference_mode_and_is_cached(digits):
     ).reuse_lower_layers(3)
     trainer.train_epoch(X_b, Y)
     assert trainer._frozen_cache is not None
+
+
+def test_validation_output_of_frozen_layers_is_cached(digits, source, monkeypatch):
+    # While the reused layers are frozen, early stopping's validation pass runs only
+    # the layers above them (after the first epoch), with the same losses.
+    X_b, y_b, _, _ = _task_b(digits)
+    params = dict(
+        hidden_layer_sizes=(8,),
+        transfer_from=source,
+        freeze_epochs=3,
+        early_stopping=True,
+        n_iter_no_change=20,
+        max_iter=5,
+        random_state=0,
+    )
+    calls = []
+    bottom = type(source.network_.layers[0])
+    original = bottom.forward
+
+    def counting_forward(self, X, **kwargs):
+        if not kwargs.get("training", False):
+            calls.append((self, X.shape[0]))
+        return original(self, X, **kwargs)
+
+    monkeypatch.setattr(bottom, "forward", counting_forward)
+    cached = DNNClassifier(**params).fit(X_b, y_b)
+    n_val = int(np.ceil(0.1 * len(y_b)))  # validation_fraction=0.1
+    # validation through the reused first layer: once while frozen, then each epoch
+    first = cached.network_.layers[0]
+    assert [n for layer, n in calls if layer is first].count(n_val) == 1 + (5 - 3)
+
+    monkeypatch.setattr(
+        Trainer,
+        "predict_validation",
+        lambda self, X_val: self.network.forward(X_val, training=False),
+    )
+    plain = DNNClassifier(**params).fit(X_b, y_b)
+    np.testing.assert_array_equal(
+        cached.history_["val_loss"], plain.history_["val_loss"]
+    )
+    np.testing.assert_array_equal(cached.network_.theta, plain.network_.theta)
