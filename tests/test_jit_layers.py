@@ -130,7 +130,10 @@ def test_non_contiguous_input_falls_back():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_whole_fit_is_identical_with_and_without_numba():
+@pytest.mark.parametrize(
+    ("activation", "batch_norm"), [("elu", "before"), ("relu", None), ("selu", None)]
+)
+def test_whole_fit_is_identical_with_and_without_numba(activation, batch_norm):
     X, y = load_digits(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     results = []
@@ -138,8 +141,8 @@ def test_whole_fit_is_identical_with_and_without_numba():
         with skdnn.config_context(use_numba=use_numba):
             clf = DNNClassifier(
                 hidden_layer_sizes=(20, 20),
-                activation="elu",
-                batch_norm="before",
+                activation=activation,
+                batch_norm=batch_norm,
                 max_iter=3,
                 random_state=0,
             ).fit(X, y)
@@ -147,7 +150,85 @@ def test_whole_fit_is_identical_with_and_without_numba():
                 [clf.network_.theta.copy(), clf.predict_proba(X)]
                 + [a.copy() for a in clf.network_.state_arrays()]
             )
-    assert any(isinstance(layer, BatchNormalization) for layer in clf.network_.layers)
-    assert len(results[1]) > 2
+    has_bn = any(isinstance(layer, BatchNormalization) for layer in clf.network_.layers)
+    assert has_bn == (batch_norm is not None)
+    assert (len(results[1]) > 2) == has_bn  # theta, proba, then BN statistics
     for a, b in zip(*results):
         _assert_identical(a, b)
+
+
+# -- the Dense bias fused into the activation above it ------------------------------
+FUSING = {"elu": ELU, "selu": SELU, "relu": ReLU}
+
+
+@pytest.mark.parametrize("use_numba", [True, False])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(1, 1), (5, 13), (33, 101)])
+@pytest.mark.parametrize("name", FUSING)
+def test_fused_bias_equals_separate_layers(name, shape, dtype, use_numba):
+    Z, dY = _inputs(shape, dtype, seed=7)
+    rng = np.random.RandomState(8)
+    bias = (rng.normal(size=shape[1]) * 3).astype(dtype)
+    bias[::3] = 0.0
+    bias[1::5] = -0.0
+    with skdnn.config_context(use_numba=use_numba):
+        separate, fused = FUSING[name](), FUSING[name]()
+        for training in (True, False):
+            expected = separate.forward(Z + bias, training=training)
+            got = fused.forward_biased(Z.copy(), bias, training=training)
+            _assert_identical(got, expected)
+        separate.forward(Z + bias, training=True)
+        fused.forward_biased(Z.copy(), bias, training=True)
+        expected_dZ = separate.backward(dY)
+        expected_grad = np.add.reduce(expected_dZ, axis=0)
+        grad = np.full_like(bias, np.nan)
+        _assert_identical(fused.backward_biased(dY, grad), expected_dZ)
+        _assert_identical(grad, expected_grad)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_fused_bias_special_values(dtype):
+    Z = np.array([[0.0, -0.0, 1.0, -1.0, -30.0, np.inf, -np.inf, np.nan]], dtype)
+    bias = np.array([-0.0, -0.0, 0.0, 1.0, 0.0, -1.0, 0.0, 0.0], dtype)
+    for make_layer in FUSING.values():
+        results = []
+        for use_numba in (False, True):
+            with skdnn.config_context(use_numba=use_numba):
+                layer = make_layer()
+                Y = layer.forward_biased(Z.copy(), bias, training=True)
+                grad = np.empty_like(bias)
+                dZ = layer.backward_biased(np.ones_like(Z), grad)
+                results.append((Y, dZ, grad))
+        for a, b in zip(*results):
+            _assert_identical(a, b)
+
+
+@pytest.mark.parametrize("use_numba", [True, False])
+def test_network_fuses_dense_and_activation_exactly(use_numba):
+    # Sequential pairs Dense + ELU/SELU/ReLU; the result must be that of running the
+    # layers one by one (the diagnostics monitor does that).
+    from skdnn.nn.layers import Dense
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(17, 9)).astype(np.float32)
+    dY = rng.normal(size=(17, 4)).astype(np.float32)
+    layers = [Dense(12), ELU(), Dense(8), ReLU(), Dense(6), SELU(), Dense(4)]
+    net = Sequential(layers).build(9, rng)
+    net.theta[:] = rng.normal(size=net.theta.size) * 0.5
+    with skdnn.config_context(use_numba=use_numba):
+        out = net.forward(X, training=True)
+        net.backward(dY)
+        fused_grad = net.grad.copy()
+        A = X
+        for layer in net.layers:
+            A = layer.forward(A, training=True)
+        delta = dY
+        for i in range(len(net.layers) - 1, -1, -1):
+            delta = net.layers[i].backward(delta, need_dX=i > 0)
+        inference = net.forward(X)
+    _assert_identical(out, A)
+    _assert_identical(net.grad, fused_grad)
+    _assert_identical(inference, A)
+    if use_numba:  # the fused kernels ran (not only their NumPy fallbacks)
+        assert activations._relu_bias_kernel.signatures
+        assert activations._elu_negative_kernel.signatures

@@ -169,18 +169,54 @@ class Dense(Layer):
         if self.use_bias:
             self.params["bias"][...] = 0
 
-    def forward(self, X, *, training=False, rng=None):
+    def forward(self, X, *, training=False, rng=None, add_bias=True):
+        """Output ``X @ W + b``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in)
+            Input batch.
+        training : bool, default=False
+            Cache ``X`` for ``backward``.
+        rng : numpy.random.RandomState, optional
+            Unused (the layer is deterministic).
+        add_bias : bool, default=True
+            False leaves the bias out, for an activation above that adds it in
+            its own pass (``Activation.forward_biased``).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, units)
+            The layer's output.
+        """
         Y = X @ self.params["kernel"]
-        if self.use_bias:
+        if self.use_bias and add_bias:
             Y += self.params["bias"]
         if training:
             self.cache["X"] = X
         return Y
 
-    def backward(self, dY, *, need_dX=True):
+    def backward(self, dY, *, need_dX=True, bias_grad=True):
+        """Write the kernel and bias gradients; return the input gradient.
+
+        Parameters
+        ----------
+        dY : ndarray of shape (n_samples, units)
+            Gradient of the loss with respect to the layer's output.
+        need_dX : bool, default=True
+            Whether to compute the gradient with respect to the input.
+        bias_grad : bool, default=True
+            False when an activation above has already written the bias gradient
+            (``Activation.backward_biased``).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_in) or None
+            Gradient of the loss with respect to the layer's input.
+        """
         X = self.cache["X"]
         np.matmul(X.T, dY, out=self.grads["kernel"])
-        if self.use_bias:
+        if self.use_bias and bias_grad:
             # the ufunc method skips np.sum's Python wrapper (~2 us per call)
             np.add.reduce(dY, axis=0, out=self.grads["bias"])
         if need_dX:

@@ -2,6 +2,17 @@
 
 import numpy as np
 
+from .layers import Dense
+
+
+def _fuses(layer, above):
+    """Whether ``above`` (an activation) takes over the bias of Dense ``layer``."""
+    return (
+        getattr(above, "fuses_bias", False)
+        and isinstance(layer, Dense)
+        and layer.use_bias
+    )
+
 
 class Sequential:
     """A stack of layers trained end to end.
@@ -117,7 +128,18 @@ class Sequential:
             Output of the last layer run.
         """
         given = X
-        for layer in self.layers[start:stop]:
+        layers = self.layers[start:stop]
+        i = 0
+        while i < len(layers):
+            layer = layers[i]
+            if i + 1 < len(layers) and _fuses(layer, layers[i + 1]):
+                # the activation adds the Dense layer's bias in its own pass
+                Z = layer.forward(X, training=training, add_bias=False)
+                X = layers[i + 1].forward_biased(
+                    Z, layer.params["bias"], training=training
+                )
+                i += 2
+                continue
             inplace = getattr(layer, "forward_inplace", None)
             if not training and inplace is not None and X is not given:
                 # an intermediate output nobody else holds: overwrite it rather
@@ -125,6 +147,7 @@ class Sequential:
                 X = inplace(X)
             else:
                 X = layer.forward(X, training=training, rng=rng)
+            i += 1
         return X
 
     def backward(self, delta, *, stop=0):
@@ -142,8 +165,17 @@ class Sequential:
         None
             The gradient with respect to the input of layer ``stop`` is not needed.
         """
-        for i in range(len(self.layers) - 1, stop - 1, -1):
-            delta = self.layers[i].backward(delta, need_dX=i > stop)
+        i = len(self.layers) - 1
+        while i >= stop:
+            below = self.layers[i - 1] if i - 1 >= stop else None
+            if below is not None and _fuses(below, self.layers[i]):
+                # the activation's derivative and the bias gradient in one pass
+                delta = self.layers[i].backward_biased(delta, below.grads["bias"])
+                delta = below.backward(delta, need_dX=i - 1 > stop, bias_grad=False)
+                i -= 2
+            else:
+                delta = self.layers[i].backward(delta, need_dX=i > stop)
+                i -= 1
         return delta
 
     @property
