@@ -142,3 +142,29 @@ def kernel(compiled):
         return None
     dispatcher = compiled._compiled
     return compiled.compiled() if dispatcher is None else dispatcher
+
+
+def kernel_ready(*matrices, vectors=()):
+    """Whether the kernels apply to these arrays; otherwise take the NumPy path.
+
+    Parameters
+    ----------
+    *matrices : ndarray
+        Must be 2-D, C-contiguous, float32 or float64, all of the first's dtype.
+    vectors : sequence of ndarray
+        Must be 1-D and contiguous, of the same dtype.
+
+    Returns
+    -------
+    bool
+    """
+    dtype = matrices[0].dtype
+    if dtype.char not in "fd":
+        return False
+    for a in matrices:
+        if a.ndim != 2 or a.dtype != dtype or not a.flags.c_contiguous:
+            return False
+    for v in vectors:
+        if v.ndim != 1 or v.dtype != dtype or not v.flags.c_contiguous:
+            return False
+    return True

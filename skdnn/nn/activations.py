@@ -9,7 +9,7 @@ Each class names the initializer chapter 11's Table 11-1 pairs it with
 import numpy as np
 from scipy.special import erf, expit
 
-from ._jit import jit, kernel
+from ._jit import jit, kernel, kernel_ready
 from ._registry import Registry
 from .layers import Layer
 
@@ -122,21 +122,6 @@ def _elu_backward_kernel(dY, Y, positive, scale, scale_alpha, dX, bias_grad):
         if bias_grad.size:
             for j in range(cols):
                 bias_grad[j] += dX[i, j]
-
-
-def _kernel_ready(*arrays, vectors=()):
-    """Whether the kernels apply: 2-D C-contiguous float arrays of one dtype (and
-    1-D contiguous ``vectors`` of that dtype)."""
-    dtype = arrays[0].dtype
-    if dtype.char not in "fd":
-        return False
-    for a in arrays:
-        if a.ndim != 2 or a.dtype != dtype or not a.flags.c_contiguous:
-            return False
-    for v in vectors:
-        if v.ndim != 1 or v.dtype != dtype or not v.flags.c_contiguous:
-            return False
-    return True
 
 
 def _no_vector(X):
@@ -277,7 +262,7 @@ class ReLU(Activation):
 
     def forward_biased(self, Z, bias, *, training=False):
         k = kernel(_relu_bias_kernel)
-        if k is None or not _kernel_ready(Z, vectors=(bias,)):
+        if k is None or not kernel_ready(Z, vectors=(bias,)):
             return super().forward_biased(Z, bias, training=training)
         k(Z, bias)
         if training:
@@ -294,7 +279,7 @@ class ReLU(Activation):
         Y = self.cache["Y"]
         k = kernel(_relu_backward_kernel)
         vectors = () if bias_grad is None else (bias_grad,)
-        if k is None or not _kernel_ready(dY, Y, vectors=vectors):
+        if k is None or not kernel_ready(dY, Y, vectors=vectors):
             if bias_grad is None:
                 return dY * (Y > 0)
             return super().backward_biased(dY, bias_grad)
@@ -410,13 +395,13 @@ class ELU(Activation):
 
     def forward(self, X, *, training=False, rng=None):
         split = kernel(_elu_split_kernel)
-        if split is not None and _kernel_ready(X):
+        if split is not None and kernel_ready(X):
             return self._forward_compiled(split, X, _no_vector(X), training)
         return self._forward_numpy(X, training)
 
     def forward_biased(self, Z, bias, *, training=False):
         k = kernel(_elu_negative_kernel if not training else _elu_split_kernel)
-        if k is None or not _kernel_ready(Z, vectors=(bias,)):
+        if k is None or not kernel_ready(Z, vectors=(bias,)):
             return super().forward_biased(Z, bias, training=training)
         if training:
             return self._forward_compiled(k, Z, bias, training)
@@ -478,7 +463,7 @@ class ELU(Activation):
             The activations, equal to ``forward(X)`` bit for bit.
         """
         negative_kernel = kernel(_elu_negative_kernel)
-        if negative_kernel is None or not _kernel_ready(X):
+        if negative_kernel is None or not kernel_ready(X):
             return self.forward(X)
         return self._inplace_compiled(negative_kernel, X, _no_vector(X))
 
@@ -494,7 +479,7 @@ class ELU(Activation):
         vectors = () if bias_grad is None else (bias_grad,)
         if (
             k is None
-            or not _kernel_ready(dY, Y, vectors=vectors)
+            or not kernel_ready(dY, Y, vectors=vectors)
             or not positive.flags.c_contiguous
         ):
             if bias_grad is None:

@@ -11,7 +11,7 @@ import copy
 
 import numpy as np
 
-from ._jit import jit, kernel
+from ._jit import jit, kernel, kernel_ready
 from .layers import Dense, Layer
 from .network import Sequential
 
@@ -75,17 +75,6 @@ def _bn_backward_kernel(dY, xhat, inv_std, gamma, dgamma, dbeta, dX):
     for i in range(rows):
         for j in range(cols):
             dX[i, j] = (xhat[i, j] * slope[j] + dY[i, j] - offset[j]) * factor[j]
-
-
-def _kernel_ready(*arrays):
-    """Whether the kernels apply: C-contiguous float arrays of one dtype, no empty."""
-    dtype = arrays[0].dtype
-    if dtype.char not in "fd" or arrays[0].ndim != 2 or arrays[0].shape[0] == 0:
-        return False
-    for a in arrays:
-        if a.dtype != dtype or not a.flags.c_contiguous:
-            return False
-    return True
 
 
 class BatchNormalization(Layer):
@@ -157,7 +146,9 @@ class BatchNormalization(Layer):
         moving_mean = self.state["moving_mean"]
         moving_var = self.state["moving_variance"]
         k = kernel(_bn_train_kernel)
-        if k is not None and _kernel_ready(X, gamma, beta, moving_mean, moving_var):
+        vectors = (gamma, beta, moving_mean, moving_var)
+        # an empty batch takes the NumPy path (its mean is NaN, with a warning)
+        if k is not None and X.shape[0] and kernel_ready(X, vectors=vectors):
             Y = np.empty_like(X)
             xhat = np.empty_like(X)
             inv_std = np.empty_like(gamma)
@@ -196,7 +187,8 @@ class BatchNormalization(Layer):
         gamma = self.params["gamma"]
         dgamma, dbeta = self.grads["gamma"], self.grads["beta"]
         k = kernel(_bn_backward_kernel)
-        if k is not None and _kernel_ready(dY, xhat, inv_std, gamma, dgamma, dbeta):
+        vectors = (inv_std, gamma, dgamma, dbeta)
+        if k is not None and dY.shape[0] and kernel_ready(dY, xhat, vectors=vectors):
             # An empty dX tells the kernel to skip it.
             dX = np.empty_like(dY) if need_dX else np.empty((0, 0), dY.dtype)
             k(dY, xhat, inv_std, gamma, dgamma, dbeta, dX)
