@@ -140,11 +140,10 @@ class Sequential:
                 )
                 i += 2
                 continue
-            inplace = getattr(layer, "forward_inplace", None)
-            if not training and inplace is not None and X is not given:
+            if not training and X is not given and hasattr(layer, "forward_inplace"):
                 # an intermediate output nobody else holds: overwrite it rather
                 # than allocate another block of the same size
-                X = inplace(X)
+                X = layer.forward_inplace(X)
             else:
                 X = layer.forward(X, training=training, rng=rng)
             i += 1
