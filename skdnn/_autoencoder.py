@@ -16,7 +16,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import EpochTasks, begin_fit, end_fit
-from ._estimators import _BaseDNN, _to_network_dtype, _with_docs
+from ._estimators import _BaseDNN, _to_network_dtype, _with_docs, forward_blocks
 from ._training import Diverged, Trainer, fit_loop
 from ._transfer import build_keeping_weights, split_blocks
 from .exceptions import DivergenceError, TrainingInterruptedWarning
@@ -312,9 +312,14 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
             The codings, in float64.
         """
         check_is_fitted(self)
-        X = self._validate_predict_input(X)
-        H = self.network_.forward(X, training=False, stop=self._n_encoder_layers())
-        return H.astype(np.float64)
+        X = self._validate_predict_input(X, cast=False)
+        return forward_blocks(
+            self.network_,
+            X,
+            n_out=self.n_components_,
+            prepare=self._network_input,
+            stop=self._n_encoder_layers(),
+        )
 
     def inverse_transform(self, X):
         """Decode codings back to the input space.
@@ -336,8 +341,12 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
                 f"inverse_transform expects codings with {self.n_components_} "
                 f"columns (n_components_), got {Z.shape[1]}."
             )
-        out = self.network_.forward(Z, training=False, start=self._n_encoder_layers())
-        return out.astype(np.float64)
+        return forward_blocks(
+            self.network_,
+            Z,
+            n_out=self.n_features_in_,
+            start=self._n_encoder_layers(),
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -566,16 +566,12 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         X = self._validate_predict_input(X, cast=False)
         net = self._predict_network
-        # Outputs are returned in float64 like every scikit-learn predictor; the
-        # network itself computes in its own dtype. Blocks of rows keep each layer's
-        # activations in cache: measured 1.33x -> 1.04x the bare matrix products for
-        # a 784-300-100-10 network on 10000 rows. The cast to the network's dtype
-        # runs per block too: no converted copy of the whole of X.
-        Z = np.empty((X.shape[0], net.n_out), dtype=np.float64)
-        for start in range(0, X.shape[0], _PREDICT_BLOCK):
-            block = _to_network_dtype(X[start : start + _PREDICT_BLOCK], net.dtype, "X")
-            Z[start : start + _PREDICT_BLOCK] = net.forward(block, training=False)
+        Z = forward_blocks(net, X, n_out=net.n_out, prepare=self._network_input)
         return _check_finite_outputs(Z, self)
+
+    def _network_input(self, X):
+        """A block of validated ``X`` in the network's dtype."""
+        return _to_network_dtype(X, self.network_.dtype, "X")
 
     def _validate_predict_input(self, X, *, cast=True):
         """``X`` validated, in the network's dtype unless ``cast=False``."""
@@ -671,6 +667,43 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
+
+
+def forward_blocks(network, X, *, n_out, prepare=None, start=0, stop=None):
+    """Inference output of the layers ``start:stop``, computed block by block.
+
+    Blocks of rows keep each layer's activations in cache: measured 1.33x -> 1.04x
+    the bare matrix products for a 784-300-100-10 network on 10000 rows.
+
+    Parameters
+    ----------
+    network : Sequential
+        The network, run in inference mode.
+    X : ndarray of shape (n_samples, n_features)
+        Input rows, not modified.
+    n_out : int
+        Width of the output of layer ``stop - 1``.
+    prepare : callable, optional
+        Applied to each block of ``X`` first (e.g. the cast to the network's
+        dtype), so that no converted copy of the whole of ``X`` is made.
+    start, stop : int, optional
+        The slice of layers to run.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_out)
+        In float64, as every scikit-learn predictor returns its outputs; the
+        network itself computes in its own dtype.
+    """
+    out = np.empty((X.shape[0], n_out), dtype=np.float64)
+    for lo in range(0, X.shape[0], _PREDICT_BLOCK):
+        block = X[lo : lo + _PREDICT_BLOCK]
+        if prepare is not None:
+            block = prepare(block)
+        out[lo : lo + _PREDICT_BLOCK] = network.forward(
+            block, training=False, start=start, stop=stop
+        )
+    return out
 
 
 def _assert_finite(X, estimator):

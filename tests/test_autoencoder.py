@@ -103,6 +103,27 @@ def test_unsupervised_pretraining_reuses_the_encoder(X, joint):
         DNNClassifier(transfer_from=joint, transfer_layers=3).fit(X[:50], y[:50])
 
 
+def test_transform_runs_in_blocks_like_one_pass(X, joint):
+    # three blocks of rows, float64 input cast block by block
+    X_big = np.vstack([X] * 3).astype(np.float64)  # 5391 rows
+    X_before = X_big.copy()
+    codings = joint.transform(X_big)
+    np.testing.assert_array_equal(X_big, X_before)
+    net = joint.network_
+    n_encoder = joint._n_encoder_layers()
+    H = net.forward(X_big.astype(net.dtype), training=False, stop=n_encoder)
+    # float32 products differ with the number of rows (BLAS blocking): round-off
+    np.testing.assert_allclose(codings, H, rtol=1e-4, atol=1e-5)
+    decoded = joint.inverse_transform(codings)
+    assert decoded.dtype == np.float64 and decoded.shape == X_big.shape
+    Y = net.forward(codings.astype(net.dtype), training=False, start=n_encoder)
+    np.testing.assert_allclose(decoded, Y, rtol=1e-4, atol=1e-5)
+    # a value beyond float32 in the last block: the per-block cast still says so
+    X_big[-1, 0] = 1e39
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        joint.transform(X_big)
+
+
 def test_errors_say_what_to_change(X, joint):
     with pytest.raises(ValueError, match="16 columns"):
         joint.inverse_transform(np.zeros((2, 5)))
