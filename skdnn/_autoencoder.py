@@ -53,8 +53,9 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         (layer ``i`` with its mirror in the decoder, ``max_iter`` epochs each),
         then stacks them, as in the chapter's "training one autoencoder at a
         time". Greedy stages use the optimizer settings, ``batch_size``,
-        ``shuffle``, ``n_iter_no_change`` and ``tol``, but not ``lr_schedule``,
-        ``l1``/``l2``, ``max_norm`` or ``early_stopping``. After a greedy fit,
+        ``shuffle``, ``n_iter_no_change``, ``tol``, ``l1``/``l2``, ``max_norm``
+        and ``lr_schedule`` (started afresh for each stage, over its
+        ``max_iter`` epochs), but not ``early_stopping``. After a greedy fit,
         ``set_params(pretraining="joint", warm_start=True).fit(X)`` fine-tunes
         the stacked network jointly.
     {parameters}
@@ -207,6 +208,8 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
                 batch_size=self._batch_size(H.shape[0]),
                 shuffle=self.shuffle,
                 rng=rng,
+                schedule=self._make_schedule(H.shape[0], optimizer),
+                **self._penalties(),
             )
             trainer.epoch = self.n_iter_
             try:
@@ -263,6 +266,8 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
             self.network_.theta.size, self.network_.dtype
         )
         self.loss_function_ = SquaredError()
+        # joint fine-tuning (warm_start) starts its own schedule, not a previous fit's
+        self.__dict__.pop("lr_schedule_", None)
         reconstruction = self.network_.forward(X, training=False)
         self.best_loss_ = self.loss_function_.value(reconstruction, X, sample_weight)
         self._finish_fit(rng)

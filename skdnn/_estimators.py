@@ -308,16 +308,24 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return min(200, n_samples)
         return self.batch_size
 
-    def _make_schedule(self, n_train):
+    def _make_schedule(self, n_train, optimizer=None):
         # String forms and None arguments get their lengths from this fit:
         # max_iter epochs of ceil(n_train / batch_size) steps.
         batch_size = min(self._batch_size(n_train), n_train)
+        optimizer = self.optimizer_ if optimizer is None else optimizer
         return make_schedule(
             self.lr_schedule,
-            learning_rate=self.optimizer_.current_learning_rate,
+            learning_rate=optimizer.current_learning_rate,
             steps_per_epoch=-(-n_train // batch_size),
             epochs=self.max_iter,
         )
+
+    def _penalties(self):
+        """The ``Trainer`` arguments for ``l1``/``l2`` and ``max_norm``."""
+        return {
+            "regularizer": L1L2(self.l1, self.l2) if self.l1 or self.l2 else None,
+            "constraint": MaxNorm(self.max_norm) if self.max_norm is not None else None,
+        }
 
     def _reusable_blocks(self):
         """Hidden layers that ``transfer_from`` may reuse, as blocks, bottom-up."""
@@ -400,9 +408,8 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             batch_size=self._batch_size(X_train.shape[0]),
             shuffle=self.shuffle,
             rng=rng,
-            regularizer=L1L2(self.l1, self.l2) if self.l1 or self.l2 else None,
-            constraint=MaxNorm(self.max_norm) if self.max_norm is not None else None,
             schedule=self.lr_schedule_,
+            **self._penalties(),
         )
         trainer.epoch = self.n_iter_
         if self.diagnostics:

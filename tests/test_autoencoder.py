@@ -67,6 +67,44 @@ def test_greedy_pretraining_then_joint_fine_tuning(X):
     assert greedy.n_iter_ == 50
 
 
+def test_greedy_stages_use_penalties_max_norm_and_the_schedule(X):
+    params = dict(
+        hidden_layer_sizes=(32, 8),
+        pretraining="greedy",
+        dropout=0.0,
+        learning_rate=0.01,
+        max_iter=4,
+        n_iter_no_change=10,
+        random_state=0,
+    )
+    plain = DNNAutoencoder(**params).fit(X)
+    # max-norm: every kernel column of every stage, hence of the stack
+    capped = DNNAutoencoder(max_norm=0.5, **params).fit(X)
+    assert max(np.linalg.norm(W, axis=0).max() for W in plain.coefs_) > 0.6
+    for W in capped.coefs_:
+        assert np.linalg.norm(W, axis=0).max() <= 0.5 * (1 + 1e-6)
+    # l2 shrinks the weights of every stage
+    shrunk = DNNAutoencoder(l2=0.05, **params).fit(X)
+    for W_l2, W in zip(shrunk.coefs_, plain.coefs_):
+        assert np.sum(W_l2**2) < 0.9 * np.sum(W**2)
+    # the schedule starts afresh in each stage: 4 epochs of decay, twice
+    decayed = DNNAutoencoder(lr_schedule="exponential", **params).fit(X)
+    lr = decayed.history_["lr"]  # the rate at the end of each epoch
+    assert len(lr) == 8 and lr[:4] == lr[4:]
+    assert 0.01 > lr[0] > lr[1] > lr[2] > lr[3]
+    assert plain.history_["lr"] == [pytest.approx(0.01)] * 8
+    # joint fine-tuning afterwards runs a schedule of its own, even when an earlier
+    # joint fit of the same estimator left one
+    again = DNNAutoencoder(
+        lr_schedule="exponential", **dict(params, pretraining="joint")
+    )
+    again.fit(X).set_params(pretraining="greedy").fit(X)
+    for est in (decayed, again):
+        est.set_params(pretraining="joint", warm_start=True, max_iter=2).fit(X)
+    assert again.history_["lr"] == decayed.history_["lr"]
+    assert decayed.history_["lr"][8] > lr[7]
+
+
 def test_pandas_output_and_feature_names(X, joint):
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
