@@ -122,16 +122,44 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         self : DNNAutoencoder
             The fitted autoencoder.
         """
+        self._check_fit_params()
+        continuing = self.warm_start and hasattr(self, "network_")
+        if self.pretraining == "greedy" and not continuing:
+            return self._fit_greedy(X, sample_weight)
+        return self._fit(X, X, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """One epoch over ``X``, continuing from the previous call.
+
+        For data that arrive in chunks or do not fit in memory. The whole network
+        trains at once, as with ``pretraining="joint"`` (greedy stages need all of
+        ``X`` for each stage), and ``early_stopping`` does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; each batch loss is their weighted mean.
+
+        Returns
+        -------
+        self : DNNAutoencoder
+            The partially fitted autoencoder.
+        """
+        self._check_fit_params()
+        return self._fit(X, X, sample_weight, partial=True)
+
+    def _check_fit_params(self):
         if self.transfer_from is not None:
             raise ValueError(
                 "DNNAutoencoder does not take transfer_from; pass the fitted "
                 "autoencoder as transfer_from of a DNNClassifier or DNNRegressor."
             )
         self._encoder_sizes()
-        continuing = self.warm_start and hasattr(self, "network_")
-        if self.pretraining == "greedy" and not continuing:
-            return self._fit_greedy(X, sample_weight)
-        return self._fit(X, X, sample_weight)
 
     def _encoder_sizes(self):
         sizes = super()._hidden_sizes()

@@ -105,6 +105,25 @@ def test_greedy_stages_use_penalties_max_norm_and_the_schedule(X):
     assert decayed.history_["lr"][8] > lr[7]
 
 
+def test_partial_fit_learns_from_chunks(X):
+    params = dict(hidden_layer_sizes=(64, 16), dropout=0.0, learning_rate=0.003)
+    streamed = DNNAutoencoder(pretraining="greedy", random_state=0, **params)
+    chunks = np.array_split(np.arange(len(X)), 4)
+    errors = []
+    for _ in range(15):
+        for idx in chunks:
+            streamed.partial_fit(X[idx])
+        errors.append(_mse(streamed.inverse_transform(streamed.transform(X)), X))
+    assert streamed.n_iter_ == 60 and len(streamed.history_["loss"]) == 60
+    assert errors[-1] < 0.7 * errors[0]
+    fitted = DNNAutoencoder(max_iter=15, random_state=0, **params).fit(X)
+    assert errors[-1] < 1.2 * _mse(fitted.inverse_transform(fitted.transform(X)), X)
+    with pytest.raises(ValueError, match="features"):
+        streamed.partial_fit(X[:10, :5])
+    with pytest.raises(ValueError, match="does not take transfer_from"):
+        DNNAutoencoder(transfer_from=streamed).partial_fit(X)
+
+
 def test_pandas_output_and_feature_names(X, joint):
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
