@@ -280,6 +280,8 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
                 if result["abort"]:
                     pending = KeyboardInterrupt()
                 not_converged = []
+                if stage_context is not None:
+                    stage_context.call_on_fit_task_end(estimator=self, X=H)
                 break
             if not result["converged"]:
                 not_converged.append(i + 1)

@@ -332,7 +332,8 @@ def _run_epochs(
     epoch_callback : object, optional
         ``epoch_callback.on_epoch_begin(epoch)`` is called before each epoch and
         ``epoch_callback.on_epoch_end(epoch, record)`` after it (``history``
-        already updated); a true return value stops training like convergence.
+        already updated; ``record`` is None for an epoch cut short by Ctrl-C); a
+        true return value stops training like convergence.
 
     Returns
     -------
@@ -375,6 +376,9 @@ def _run_epochs(
                 net.restore(start_snapshot)
                 kept = "the weights from before that epoch"
                 abort = True
+            if epoch_callback is not None:
+                # the fit returns a usable model: its last epoch ends too
+                epoch_callback.on_epoch_end(trainer.epoch, None)
             break
         epochs += 1
         record = {"loss": loss, "lr": trainer.learning_rate()}

@@ -156,6 +156,51 @@ def test_autoencoder(pretraining):
     assert len(recorder.epoch_ends) == ae.n_iter_
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda schedule: DNNClassifier(max_iter=10, lr_schedule=schedule, **SMALL),
+        lambda schedule: DNNAutoencoder(
+            pretraining="greedy",
+            max_iter=10,
+            lr_schedule=schedule,
+            **{**SMALL, "hidden_layer_sizes": (3, 2)},
+        ),
+    ],
+)
+def test_ctrl_c_ends_every_task_it_began(make):
+    # Ctrl-C in epoch 2 (batches of 32: 5 steps per epoch): the fit returns a usable
+    # model, so the epoch (and greedy stage) it stopped in must end like the others.
+    import signal
+
+    from skdnn.exceptions import TrainingInterruptedWarning
+
+    fired = []
+
+    def schedule(step):
+        if step == 7 and not fired:
+            fired.append(step)
+            signal.raise_signal(signal.SIGINT)
+        return 1e-2
+
+    recorder = Recorder()
+    est = make(schedule).set_params(batch_size=32).set_callbacks(recorder)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.warns(TrainingInterruptedWarning, match="in epoch 2"):
+            est.fit(X) if isinstance(est, DNNAutoencoder) else est.fit(X, y)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    begun = [call[2] for call in recorder.calls if call[0] == "begin"]
+    ended = [call[2] for call in recorder.calls if call[0] == "end"]
+    assert begun.count("epoch") == ended.count("epoch") == 2
+    assert sorted(begun) == sorted(ended)
+    assert recorder.calls[-2:] == [
+        ("end", type(est).__name__, "fit"),
+        ("teardown", type(est).__name__, "fit"),
+    ]
+
+
 def test_propagated_through_grid_search_and_pipeline():
     recorder = PropagatedRecorder()
     search = GridSearchCV(

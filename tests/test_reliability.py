@@ -119,7 +119,7 @@ def test_interrupted_partial_fit_and_autoencoder(digits, monkeypatch):
         reg.partial_fit(X, y.astype(float))
     assert reg.t_ == 4 and np.isfinite(reg.predict(X)).all()
 
-    # greedy stages take no schedule: send Ctrl-C from the 5th batch's loss
+    # a greedy fit: Ctrl-C from the 5th batch's loss, in stage 1
     ae = DNNAutoencoder((8, 4), pretraining="greedy", batch_size=BATCH, max_iter=5)
     original = SquaredError.gradient
     calls = []
