@@ -19,7 +19,6 @@ Exit status 1 when an unexpected difference is found.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -39,7 +38,12 @@ CONFIGS = [
     ("partial_fit", "DNNClassifier", {"_partial_fit": True}, {}),
     ("multilabel", "DNNClassifier", {"_multilabel": True}, {}),
     ("binary", "DNNClassifier", {"_binary": True}, {}),
-    ("regressor 2 outputs", "DNNRegressor", {"_two_outputs": True}, {"normalize_y": False}),
+    (
+        "regressor 2 outputs",
+        "DNNRegressor",
+        {"_two_outputs": True},
+        {"normalize_y": False},
+    ),
 ]
 CONFIGS += [
     (f"activation {a}", "DNNClassifier", {"activation": a}, {})

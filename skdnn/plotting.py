@@ -107,7 +107,7 @@ def _per_step_rates(estimator):
     final state, not the past rates.
     """
     schedule = getattr(estimator, "lr_schedule_", None)
-    steps = getattr(estimator, "t_", 0)
+    steps = getattr(estimator, "n_steps_", 0)
     if schedule is None or not steps:
         return None
     if isinstance(schedule, LearningRateSchedule) and (
@@ -133,8 +133,8 @@ def plot_learning_rate(estimator, ax=None):
     ax : matplotlib Axes
         Markers: ``history_["lr"]``, the rate of each epoch's last step. Line
         (with an ``lr_schedule`` that does not depend on the losses):
-        ``lr_schedule_(step)`` for every step taken, ``t_`` of them, with step
-        ``s`` drawn at epoch ``(s + 1) * n_epochs / t_``, so the last step of an
+        ``lr_schedule_(step)`` for every step taken, ``n_steps_`` of them, with
+        step ``s`` drawn at epoch ``(s + 1) * n_epochs / n_steps_``, so the last step of an
         epoch lands on that epoch. The y axis is logarithmic when the rate
         spans more than a factor of 10.
 

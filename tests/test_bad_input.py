@@ -269,6 +269,7 @@ def test_regressor_bad_input(data):
 def test_autoencoder_bad_input(data):
     X = data.draw(arrays())
     p = data.draw(params())
+    p = {k: v for k, v in p.items() if k in DNNAutoencoder().get_params()}
     p["pretraining"] = data.draw(st.sampled_from(["joint", "greedy"]))
     sw = data.draw(sample_weights(len(X)))
     _try(DNNAutoencoder(**p), X, None, sw)

@@ -103,9 +103,9 @@ def test_learning_rate_per_epoch_and_per_step():
     ax = plot_learning_rate(clf)
     steps, epochs = ax.get_lines()
     np.testing.assert_allclose(_ydata(epochs), clf.history_["lr"])
-    expected = [clf.lr_schedule_(s) for s in range(clf.t_)]
+    expected = [clf.lr_schedule_(s) for s in range(clf.n_steps_)]
     np.testing.assert_allclose(_ydata(steps), expected)
-    assert len(expected) == clf.t_ > clf.n_iter_
+    assert len(expected) == clf.n_steps_ > clf.n_iter_
     # the last step of each epoch is drawn at that epoch, where history_ has it
     x = np.asarray(steps.get_xdata())
     last = np.isin(x, np.arange(1, 6))

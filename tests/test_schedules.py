@@ -182,7 +182,7 @@ def test_history_lr_is_the_last_steps_rate(digits):
     expected = [0.01 * 0.1 ** ((4 * e - 1) / 8) for e in range(1, 7)]
     np.testing.assert_allclose(fitted.history_["lr"], expected, rtol=1e-6)
     assert fitted.lr_schedule_.decay_steps_ == 8
-    assert fitted.t_ == 24
+    assert fitted.n_steps_ == 24
     # a callable step -> rate
     fitted = _small_fit(est, X, y, lr_schedule=lambda t: 0.001 * (t // 4 + 1))
     np.testing.assert_allclose(
@@ -241,18 +241,18 @@ def test_one_cycle_cycles_the_momentum(digits, optimizer, attribute):
     # watch it per step through a second fit's trainer: 0.95 -> 0.85 -> 0.95
     from skdnn._training import Trainer
 
-    original = Trainer._scheduled_rate
+    original = Trainer._next_rate
 
     def spy(self, dtype):
         lr = original(self, dtype)
-        seen.append(getattr(self.optimizer, attribute))
+        seen.append(getattr(self.state.optimizer, attribute))
         return lr
 
-    Trainer._scheduled_rate = spy
+    Trainer._next_rate = spy
     try:
         clone(est).fit(X[:400], y[:400])
     finally:
-        Trainer._scheduled_rate = original
+        Trainer._next_rate = original
     assert len(seen) == 16
     assert seen[0] == pytest.approx(0.95) and min(seen) == pytest.approx(0.85, abs=0.02)
     assert seen[-1] == pytest.approx(0.95, abs=1e-9)

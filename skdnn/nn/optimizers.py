@@ -10,9 +10,11 @@ lower layers are a prefix). All arithmetic is in place in the parameters' dtype;
 step-dependent scalars are converted to that dtype first, since a NumPy float64
 scalar would silently switch a float32 update to a slower float64 loop.
 
-With numba installed (the ``fast`` extra), each update runs as one compiled pass
-over the parameters instead of 6-12 NumPy passes: the kernel beside each class does
-the same float operations in the same order, so both paths give identical results.
+Each ``_update`` is the formula, in NumPy. With numba installed (the ``fast``
+extra), ``step`` runs the update as one compiled pass over the parameters instead of
+6-12 NumPy passes, when ``_fast_optimizers`` has put a kernel for the exact class in
+``FUSED_UPDATES``: the kernel does the same float operations in the same order, so
+both paths give identical results.
 """
 
 import inspect
@@ -20,11 +22,15 @@ import math
 
 import numpy as np
 
-from ._jit import jit, kernel
 from ._params import Configurable
 from ._registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
+
+#: Optimizer class -> ``update(optimizer, theta, grad, slots, lr, t) -> bool``, a
+#: compiled update with the formula's results, filled in by ``_fast_optimizers``;
+#: it returns False when it cannot run (numba missing or switched off).
+FUSED_UPDATES = {}
 
 # One description per hyperparameter, shared by every optimizer that takes it; each
 # class's Parameters section is generated from its signature (order and defaults).
@@ -188,10 +194,15 @@ class Optimizer(Configurable):
             if self.weight_decay:
                 seg_theta *= dtype(1.0 - seg_lr * self.weight_decay)
             slots = {name: value[begin:end] for name, value in self.slots.items()}
-            tmp = self._scratch("_tmp", seg_theta)
-            self._update(
-                seg_theta, grad[begin:end], slots, tmp, dtype(seg_lr), self.iterations
-            )
+            self._apply(seg_theta, grad[begin:end], slots, dtype(seg_lr))
+
+    def _apply(self, theta, grad, slots, lr):
+        """The update of one segment: compiled if a kernel is available, else NumPy."""
+        fused = FUSED_UPDATES.get(type(self))
+        if fused is not None and fused(self, theta, grad, slots, lr, self.iterations):
+            return
+        tmp = self._scratch("_tmp", theta)
+        self._update(theta, grad, slots, tmp, lr, self.iterations)
 
     @staticmethod
     def _check_segments(segments, start, size):
@@ -275,12 +286,6 @@ class SGD(Optimizer):
         return ("m",) if self.momentum else ()
 
     def _update(self, theta, grad, slots, tmp, lr, t):
-        fused = kernel(_sgd_kernel)
-        if fused is not None:
-            m = slots.get("m", theta[:0])
-            mu = theta.dtype.type(self.momentum)
-            fused(theta, grad, m, lr, mu, "m" in slots, bool(self.nesterov))
-            return
         np.multiply(grad, lr, out=tmp)
         if "m" not in slots:
             theta -= tmp
@@ -295,20 +300,6 @@ class SGD(Optimizer):
             theta += tmp
         else:
             theta += m
-
-
-@jit
-def _sgd_kernel(theta, grad, m, lr, mu, momentum, nesterov):
-    for i in range(theta.size):
-        step = grad[i] * lr
-        if not momentum:
-            theta[i] = theta[i] - step
-            continue
-        m[i] = m[i] * mu - step
-        if nesterov:
-            theta[i] = (theta[i] - step) + m[i] * mu
-        else:
-            theta[i] = theta[i] + m[i]
 
 
 @OPTIMIZERS.register("adagrad")
@@ -344,10 +335,6 @@ class Adagrad(Optimizer):
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         acc = slots["accumulator"]
-        fused = kernel(_adagrad_kernel)
-        if fused is not None:
-            fused(theta, grad, acc, lr, theta.dtype.type(self.epsilon))
-            return
         np.square(grad, out=tmp)
         acc += tmp
         np.add(acc, theta.dtype.type(self.epsilon), out=tmp)
@@ -355,14 +342,6 @@ class Adagrad(Optimizer):
         np.divide(grad, tmp, out=tmp)
         tmp *= lr
         theta -= tmp
-
-
-@jit
-def _adagrad_kernel(theta, grad, acc, lr, eps):
-    for i in range(theta.size):
-        g = grad[i]
-        acc[i] = acc[i] + g * g
-        theta[i] = theta[i] - g / np.sqrt(acc[i] + eps) * lr
 
 
 @OPTIMIZERS.register("rmsprop")
@@ -400,22 +379,6 @@ class RMSprop(Optimizer):
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
         v = slots["v"]
-        fused = kernel(_rmsprop_kernel)
-        if fused is not None:
-            m = slots.get("m", theta[:0])
-            fused(
-                theta,
-                grad,
-                v,
-                m,
-                lr,
-                f(self.rho),
-                f(1 - self.rho),
-                f(self.epsilon),
-                f(self.momentum),
-                "m" in slots,
-            )
-            return
         v *= f(self.rho)
         np.square(grad, out=tmp)
         tmp *= f(1 - self.rho)
@@ -431,19 +394,6 @@ class RMSprop(Optimizer):
             theta -= m
         else:
             theta -= tmp
-
-
-@jit
-def _rmsprop_kernel(theta, grad, v, m, lr, rho, one_minus_rho, eps, mu, momentum):
-    for i in range(theta.size):
-        g = grad[i]
-        v[i] = v[i] * rho + g * g * one_minus_rho
-        step = g / np.sqrt(v[i] + eps) * lr
-        if momentum:
-            m[i] = m[i] * mu + step
-            theta[i] = theta[i] - m[i]
-        else:
-            theta[i] = theta[i] - step
 
 
 class _AdamFamily(Optimizer):
@@ -492,15 +442,6 @@ class _AdamFamily(Optimizer):
         return m, v
 
 
-@jit
-def _adam_kernel(theta, grad, m, v, b1, one_minus_b1, b2, one_minus_b2, eps, alpha):
-    for i in range(theta.size):
-        g = grad[i]
-        m[i] = m[i] * b1 + g * one_minus_b1
-        v[i] = v[i] * b2 + g * g * one_minus_b2
-        theta[i] = theta[i] - m[i] / (np.sqrt(v[i]) + eps) * alpha
-
-
 @OPTIMIZERS.register("adam")
 @_document_parameters
 class Adam(_AdamFamily):
@@ -510,18 +451,17 @@ class Adam(_AdamFamily):
     ``theta <- theta - lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + eps)``.
     """
 
+    def step_size(self, lr, t):
+        """``alpha_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` (a Python float)."""
+        return float(lr) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
-        alpha = float(lr) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        fused = kernel(_adam_kernel)
-        if fused is not None:
-            fused(theta, grad, slots["m"], slots["v"], *self._betas(f), f(alpha))
-            return
         m, v = self._moments(grad, slots, tmp)
         np.sqrt(v, out=tmp)
-        tmp += theta.dtype.type(self.epsilon)
+        tmp += f(self.epsilon)
         np.divide(m, tmp, out=tmp)
-        tmp *= theta.dtype.type(alpha)
+        tmp *= f(self.step_size(lr, t))
         theta -= tmp
 
 
@@ -560,14 +500,14 @@ class Adamax(_AdamFamily):
 
     _slots = ("m", "u")
 
+    def step_size(self, lr, t):
+        """``lr / (1 - beta_1**t)`` (a Python float)."""
+        return float(lr) / (1 - self.beta_1**t)
+
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
         m, u = slots["m"], slots["u"]
-        scale = f(float(lr) / (1 - self.beta_1**t))
-        fused = kernel(_adamax_kernel)
-        if fused is not None:
-            fused(theta, grad, m, u, *self._betas(f), scale)
-            return
+        scale = f(self.step_size(lr, t))
         m *= f(self.beta_1)
         np.multiply(grad, f(1 - self.beta_1), out=tmp)
         m += tmp
@@ -578,17 +518,6 @@ class Adamax(_AdamFamily):
         np.divide(m, tmp, out=tmp)
         tmp *= scale
         theta -= tmp
-
-
-@jit
-def _adamax_kernel(theta, grad, m, u, b1, one_minus_b1, b2, one_minus_b2, eps, scale):
-    for i in range(theta.size):
-        g = grad[i]
-        m[i] = m[i] * b1 + g * one_minus_b1
-        decayed = u[i] * b2
-        # np.maximum propagates NaN from either side
-        u[i] = decayed if decayed >= abs(g) or decayed != decayed else abs(g)
-        theta[i] = theta[i] - m[i] / (u[i] + eps) * scale
 
 
 @OPTIMIZERS.register("nadam")
@@ -635,27 +564,24 @@ class Nadam(_AdamFamily):
     def _advance(self, t):
         self.mu_product *= self.beta_1 * (1 - 0.5 * 0.96 ** (t * self.momentum_decay))
 
-    def _update(self, theta, grad, slots, tmp, lr, t):
-        f = theta.dtype.type
+    def scales(self, lr, t):
+        """``(v_scale, g_scale, m_scale)`` of step ``t`` (Python floats).
+
+        ``v_hat = v * v_scale``; the step is
+        ``g_scale * g / (sqrt(v_hat) + eps) + m_scale * m / (sqrt(v_hat) + eps)``.
+        """
         psi = self.momentum_decay
         mu = self.beta_1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = self.beta_1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        v_scale = f(1 / (1 - self.beta_2**t))
-        g_scale = f(float(lr) * (1 - mu) / (1 - self.mu_product))
-        m_scale = f(float(lr) * mu_next / (1 - self.mu_product * mu_next))
-        fused = kernel(_nadam_kernel)
-        if fused is not None:
-            fused(
-                theta,
-                grad,
-                slots["m"],
-                slots["v"],
-                *self._betas(f),
-                v_scale,
-                g_scale,
-                m_scale,
-            )
-            return
+        return (
+            1 / (1 - self.beta_2**t),
+            float(lr) * (1 - mu) / (1 - self.mu_product),
+            float(lr) * mu_next / (1 - self.mu_product * mu_next),
+        )
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        f = theta.dtype.type
+        v_scale, g_scale, m_scale = (f(x) for x in self.scales(lr, t))
         m, v = self._moments(grad, slots, tmp)
         # tmp <- sqrt(v_hat) + eps, the shared denominator
         np.multiply(v, v_scale, out=tmp)
@@ -668,29 +594,6 @@ class Nadam(_AdamFamily):
         np.divide(m, tmp, out=tmp2)
         tmp2 *= m_scale
         theta -= tmp2
-
-
-@jit
-def _nadam_kernel(
-    theta,
-    grad,
-    m,
-    v,
-    b1,
-    one_minus_b1,
-    b2,
-    one_minus_b2,
-    eps,
-    v_scale,
-    g_scale,
-    m_scale,
-):
-    for i in range(theta.size):
-        g = grad[i]
-        m[i] = m[i] * b1 + g * one_minus_b1
-        v[i] = v[i] * b2 + g * g * one_minus_b2
-        denominator = np.sqrt(v[i] * v_scale) + eps
-        theta[i] = theta[i] - g / denominator * g_scale - m[i] / denominator * m_scale
 
 
 def get_optimizer(name, **params):

@@ -79,6 +79,23 @@ class LearningRateSchedule(Configurable):
         """
         return None
 
+    def finished(self, step):
+        """Whether the schedule has run its course by ``step``.
+
+        A finite schedule (1cycle) ends training at its lowest rate: more epochs
+        would not help, so reaching ``max_iter`` is no sign of non-convergence.
+
+        Parameters
+        ----------
+        step : int
+            Optimizer steps taken.
+
+        Returns
+        -------
+        bool
+        """
+        return False
+
     def batch_end(self, loss):
         """Called after every step.
 
@@ -439,6 +456,9 @@ class OneCycle(LearningRateSchedule):
         if not self.cycle_momentum:
             return None
         return self._interpolate(self._momenta, step)
+
+    def finished(self, step):
+        return step >= self.total_steps_
 
 
 class FunctionSchedule(LearningRateSchedule):
