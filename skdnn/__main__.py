@@ -16,9 +16,9 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from . import __version__
 from ._config import get_config
 from ._estimators import DNNClassifier
+from ._version import __version__
 
 SEEDS = range(5)
 

@@ -11,12 +11,13 @@ from ._base import _BaseDNN
 from ._builder import build_network, lower
 from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._docs import with_docs
-from ._parameters import COMMON, make_init
+from ._parameters import COMMON
 from ._predict import forward_blocks
 from ._training import Diverged, TrainingState
 from ._transfer import build_keeping_weights, split_blocks
 from ._warnings import warn
 from .exceptions import DivergenceError, TrainingInterruptedWarning
+from .nn._params import make_init
 from .nn.dropout import is_dropout
 from .nn.losses import SquaredError
 from .nn.network import Sequential
@@ -73,24 +74,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
     The parameters are the classifier's, without the transfer-learning ones
     (an autoencoder does not reuse layers), plus ``pretraining``.
 
-    Parameters
-    ----------
-    {parameters}
-
-    Attributes
-    ----------
-    n_components_ : int
-        Number of codings (size of the coding layer).
-    {attributes}
-
-    See Also
-    --------
-    DNNClassifier : Can reuse the encoder through ``transfer_from``.
-    sklearn.decomposition.PCA : The linear counterpart.
-
-    Notes
-    -----
-    {notes}
+    {sections}
 
     Examples
     --------
@@ -116,6 +100,14 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
     }
     _default_hidden = (100, 30)
     _param_docs = _DOCS
+    _attribute_docs = """\
+n_components_ : int
+    Number of codings (size of the coding layer).
+"""
+    _see_also = """\
+DNNClassifier : Can reuse the encoder through ``transfer_from``.
+sklearn.decomposition.PCA : The linear counterpart.
+"""
     __init__ = make_init("DNNAutoencoder.__init__", _PARAMS, keyword_only_from=1)
     # An autoencoder never reuses layers: the transfer parameters are constants.
     transfer_from = transfer_layers = freeze_epochs = None
@@ -137,12 +129,11 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; each batch loss is their weighted mean.
+            Non-negative weights of the samples in each batch's mean loss.
 
         Returns
         -------
         self : DNNAutoencoder
-            The fitted autoencoder.
         """
         self._encoder_sizes()
         continuing = self.warm_start and hasattr(self, "network_")
@@ -156,16 +147,8 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
 
         For data that arrive in chunks or do not fit in memory. The whole network
         trains at once, as with ``pretraining="joint"`` (greedy stages need all of
-        ``X`` for each stage), and ``early_stopping`` does not apply.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            A chunk of training data.
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; each batch loss is their weighted mean.
+        ``X`` for each stage), and ``early_stopping`` does not apply. ``X``, ``y``
+        (ignored) and ``sample_weight`` are as in ``fit``.
 
         Returns
         -------
@@ -340,7 +323,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Input data.
+            The samples to encode.
 
         Returns
         -------

@@ -10,53 +10,46 @@ Greedy autoencoder pretraining runs the same ``_train`` once per stage.
 """
 
 import copy
-import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     _check_sample_weight,
-    check_is_fitted,
     validate_data,
 )
 
-from . import _parameters, _predict
+from . import _parameters
 from ._builder import build_network, lower
 from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit, end_fit
 from ._diagnostics import ADVICE, gradient_flow_problems
+from ._fitted import FittedNetworkMixin
 from ._training import Diverged, TrainingPlan, TrainingState, train
-from ._transfer import split_blocks, transfer_network
+from ._transfer import transfer_network
 from ._validation import (
-    assert_finite,
-    check_finite_outputs,
     split_validation,
     to_network_dtype,
     warn_if_far_from_unit_scale,
 )
-from ._version import __version__
 from ._warnings import warn
 from .exceptions import (
     DivergenceError,
     GradientFlowWarning,
-    InconsistentVersionWarning,
     TrainingInterruptedWarning,
     UnusedParameterWarning,
 )
-from .nn.dropout import has_dropout, is_dropout
-from .nn.folding import fold_batch_norm
-from .nn.layers import Dense
-from .nn.normalization import BatchNormalization
 from .nn.optimizers import get_optimizer
 from .nn.regularizers import make_regularizers
 from .nn.schedules import make_schedule
 
 
-class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
-    """Parameters, the fit pipeline and prediction shared by the estimators."""
+class _BaseDNN(
+    FittedNetworkMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
+):
+    """Parameters and the fit pipeline shared by the estimators."""
 
     _parameter_constraints = dict(_parameters.CONSTRAINTS)
     #: Hidden layers of ``hidden_layer_sizes="auto"`` (without ``transfer_from``).
@@ -167,6 +160,27 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         warn_if_far_from_unit_scale(X, self)
 
     # -- fit --------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets: class labels (or a binary indicator matrix for multilabel
+            targets) for a classifier, values for a regressor.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; each batch loss is their weighted mean.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
     def _fit(self, X, y, sample_weight, *, partial=False, classes=None):
         # partial_fit: one epoch per call, continuing from the previous call
         first = not ((self.warm_start or partial) and hasattr(self, "network_"))
@@ -208,7 +222,7 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         except Diverged as exc:
             self._keep(state)
             self._finish_fit(rng)
-            raise DivergenceError(self._divergence_message(exc)) from None
+            raise DivergenceError(_divergence_message(self, exc)) from None
         self._keep(state)
         self._finish_fit(rng)
         end_fit(self, context, X, y, sample_weight)
@@ -307,7 +321,7 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """The warnings a fit ends with: interrupted, not converged, gradient flow."""
         name = type(self).__name__
         if self.diagnostics and (not partial or first_epoch == 0):
-            self._warn_gradient_flow(first_epoch)
+            _warn_gradient_flow(self, first_epoch)
         if result.interrupted is not None:
             warn(
                 f"{name}: training interrupted (KeyboardInterrupt) "
@@ -336,16 +350,6 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return False
         return schedule is None or not schedule.finished(steps)
 
-    def _warn_gradient_flow(self, first_epoch):
-        last = len(self.history_.get("loss", [])) - 1
-        problems = gradient_flow_problems(self.history_, sorted({first_epoch, last}))
-        if problems:
-            warn(
-                f"{type(self).__name__}: {problems[0]}. {ADVICE} The per-layer "
-                "statistics are in history_ (grad_rms_k, saturated_k, dead_k, ...).",
-                GradientFlowWarning,
-            )
-
     def _finish_fit(self, rng):
         """Inference networks and the summary attributes read from ``history_``."""
         self._set_inference_networks(rng)
@@ -359,148 +363,43 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         monitored = history.get("val_loss", self.loss_curve_)
         self.best_loss_ = min(monitored) if monitored else None
 
-    def _divergence_message(self, exc):
-        name = type(self).__name__
-        if self.n_steps_ == 0 and exc.batch:
-            # Not a training instability: the data overflow the network's dtype.
-            return (
-                f"{name}: the loss was {exc.loss} on the first batch, before any "
-                "training step: X or y are too large in magnitude for computing in "
-                f"{self.network_.dtype}. Standardise X (StandardScaler), scale y "
-                "(normalize_y=True, or TransformedTargetRegressor), or set "
-                "dtype='float64'."
-            )
-        lr = self.optimizer_.current_learning_rate
-        where = f"epoch {exc.epoch}" + (
-            f", batch {exc.batch}" if exc.batch else " (validation loss)"
-        )
-        return (
-            f"{name}: the loss became {exc.loss} at {where}. Training stopped and "
-            "the weights from before that epoch were kept. Try a lower "
-            f"learning_rate (now {lr:g}), gradient clipping (e.g. clipnorm=1.0), "
-            "standardised inputs, or a different kernel_initializer."
-        )
-
-    # -- prediction -------------------------------------------------------------
-    def _set_inference_networks(self, rng):
-        """Derive the prediction-only networks from ``network_`` at the end of fit.
-
-        With batch norm, predictions use a copy with every BN layer folded into an
-        adjacent Dense layer (dropout, the identity at inference, left out); Monte
-        Carlo passes use a copy that keeps the dropout layers, so only BN layers
-        that touch a Dense layer directly fold. ``network_`` itself is unchanged.
-        """
-        net = self.network_
-        has_bn = any(isinstance(layer, BatchNormalization) for layer in net.layers)
-        self._predict_network = (
-            fold_batch_norm(net, keep=lambda layer: not is_dropout(layer))
-            if has_bn
-            else net
-        )
-        self._mc_network = None
-        if has_dropout(net):
-            self._mc_network = fold_batch_norm(net) if has_bn else net
-        # Monte Carlo dropout masks come from this seed: repeated calls agree.
-        self._mc_seed = int(rng.randint(np.iinfo(np.int32).max))
-
-    def _forward(self, X):
-        """Output pre-activations for ``X``, in float64, checked finite."""
-        check_is_fitted(self)
-        X = self._validate_predict_input(X)
-        net = self._predict_network
-        Z = _predict.forward_blocks(net, X, n_out=net.n_out, prepare=self._cast)
-        return check_finite_outputs(Z, self)
-
-    def _cast(self, X):
-        """A block of validated ``X`` in the network's dtype."""
-        return to_network_dtype(X, self.network_.dtype, "X")
-
-    def _validate_predict_input(self, X):
-        """``X`` validated, in its own dtype if float32 or float64."""
-        X = validate_data(
-            self,
-            X,
-            reset=False,
-            dtype=[self.network_.dtype, np.float64],
-            ensure_all_finite=False,
-        )
-        assert_finite(X, self)
-        return X
-
-    def _mc_outputs(self, X, mc_samples, link):
-        """Mean and standard deviation of ``link(outputs)`` over MC dropout passes."""
-        check_is_fitted(self)
-        if self._mc_network is None:
-            raise ValueError(
-                f"Monte Carlo dropout needs a model trained with dropout; this "
-                f"{type(self).__name__} has dropout=0 and input_dropout=0. Refit with "
-                f"e.g. dropout=0.2, or call without mc_samples and return_std."
-            )
-        if (
-            not isinstance(mc_samples, Integral)
-            or isinstance(mc_samples, bool)
-            or mc_samples < 1
-        ):
-            raise ValueError(
-                f"mc_samples must be a positive integer or None, got {mc_samples!r}."
-            )
-        X = self._validate_predict_input(X)
-        return _predict.mc_moments(
-            self._mc_network,
-            X,
-            mc_samples=mc_samples,
-            seed=self._mc_seed,
-            link=lambda Z: link(check_finite_outputs(Z, self)),
-            prepare=self._cast,
-        )
-
-    # -- fitted views -----------------------------------------------------------
-    def _dense_layers(self):
-        check_is_fitted(self)
-        return [layer for layer in self.network_.layers if isinstance(layer, Dense)]
-
-    def _reusable_blocks(self):
-        """Hidden layers that ``transfer_from`` may reuse, as blocks, bottom-up."""
-        return split_blocks(self.network_.layers)[:-1]
-
-    @property
-    def coefs_(self):
-        """Kernels of the Dense layers, each of shape ``(n_in, n_out)``."""
-        return [layer.params["kernel"] for layer in self._dense_layers()]
-
-    @property
-    def intercepts_(self):
-        """Biases of the Dense layers, each of shape ``(n_out,)``."""
-        return [
-            layer.params.get("bias", np.zeros(layer.units, self.network_.dtype))
-            for layer in self._dense_layers()
-        ]
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "network_")
-
-    def __getstate__(self):
-        # a copy: object.__getstate__ returns the instance's own __dict__
-        state = dict(super().__getstate__())
-        state["__skdnn_version__"] = __version__
-        return state
-
-    def __setstate__(self, state):
-        # scikit-learn's pattern: a model from another version may load yet
-        # predict differently, so say so instead of failing later or silently
-        saved = state.pop("__skdnn_version__", "unknown")
-        if saved != __version__:
-            warnings.warn(
-                InconsistentVersionWarning(
-                    estimator_name=type(self).__name__,
-                    current_skdnn_version=__version__,
-                    original_skdnn_version=saved,
-                ),
-                stacklevel=2,
-            )
-        super().__setstate__(state)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
+
+
+def _warn_gradient_flow(estimator, first_epoch):
+    """One GradientFlowWarning when the history shows a problem at either end."""
+    last = len(estimator.history_.get("loss", [])) - 1
+    problems = gradient_flow_problems(estimator.history_, sorted({first_epoch, last}))
+    if problems:
+        warn(
+            f"{type(estimator).__name__}: {problems[0]}. {ADVICE} The per-layer "
+            "statistics are in history_ (grad_rms_k, saturated_k, dead_k, ...).",
+            GradientFlowWarning,
+        )
+
+
+def _divergence_message(estimator, exc):
+    """What a DivergenceError says: where, and what to try."""
+    name = type(estimator).__name__
+    if estimator.n_steps_ == 0 and exc.batch:
+        # Not a training instability: the data overflow the network's dtype.
+        return (
+            f"{name}: the loss was {exc.loss} on the first batch, before any "
+            "training step: X or y are too large in magnitude for computing in "
+            f"{estimator.network_.dtype}. Standardise X (StandardScaler), scale y "
+            "(normalize_y=True, or TransformedTargetRegressor), or set "
+            "dtype='float64'."
+        )
+    lr = estimator.optimizer_.current_learning_rate
+    where = f"epoch {exc.epoch}" + (
+        f", batch {exc.batch}" if exc.batch else " (validation loss)"
+    )
+    return (
+        f"{name}: the loss became {exc.loss} at {where}. Training stopped and "
+        "the weights from before that epoch were kept. Try a lower "
+        f"learning_rate (now {lr:g}), gradient clipping (e.g. clipnorm=1.0), "
+        "standardised inputs, or a different kernel_initializer."
+    )

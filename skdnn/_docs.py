@@ -430,12 +430,21 @@ def render_parameters(params, extra=None):
 
 
 def with_docs(cls):
-    """Fill the ``{parameters}``, ``{attributes}``, ``{notes}`` of ``cls``'s docstring."""
-    cls.__doc__ = cls.__doc__.format(
-        parameters=_indent(render_parameters(cls._init_params(), cls._param_docs)),
-        attributes=_indent(ATTRIBUTES),
-        notes=_indent(NOTES),
+    """Put the sections of ``cls``'s docstring in place of its ``{sections}``.
+
+    Parameters (from the parameter table, in signature order), Attributes (the
+    class's own ``_attribute_docs`` first), See Also and Notes.
+    """
+    sections = [
+        ("Parameters", render_parameters(cls._init_params(), cls._param_docs)),
+        ("Attributes", cls._attribute_docs + ATTRIBUTES),
+        ("See Also", cls._see_also),
+        ("Notes", NOTES),
+    ]
+    text = "\n\n".join(
+        f"{title}\n{'-' * len(title)}\n{body.strip()}" for title, body in sections
     )
+    cls.__doc__ = cls.__doc__.replace("{sections}", _indent(text))
     return cls
 
 

@@ -14,8 +14,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseDNN
 from ._docs import with_docs
-from ._parameters import COMMON, make_init
+from ._parameters import COMMON
 from ._warnings import warn
+from .nn._params import make_init
 from .nn.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
 
 # Monte Carlo passes behind DNNRegressor.predict(return_std=True) by default.
@@ -29,24 +30,7 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
     Binary and multiclass targets get a softmax (or one sigmoid) output with
     cross-entropy; a multilabel indicator matrix gets one sigmoid per label.
 
-    Parameters
-    ----------
-    {parameters}
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (for multilabel targets, the label indices).
-    {attributes}
-
-    See Also
-    --------
-    DNNRegressor : The same network for regression.
-    sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
-
-    Notes
-    -----
-    {notes}
+    {sections}
 
     Examples
     --------
@@ -63,27 +47,15 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
     """
 
     _param_docs = {}
+    _attribute_docs = """\
+classes_ : ndarray of shape (n_classes,)
+    Class labels (for multilabel targets, the label indices).
+"""
+    _see_also = """\
+DNNRegressor : The same network for regression.
+sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
+"""
     __init__ = make_init("DNNClassifier.__init__", COMMON)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the network to data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a binary indicator matrix for multilabel targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; each batch loss is their weighted mean.
-
-        Returns
-        -------
-        self : DNNClassifier
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -233,13 +205,8 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
     def predict(self, X, mc_samples=None):
         """Predicted class labels.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-        mc_samples : int, default=None
-            Predict from the Monte Carlo dropout estimate of the probabilities
-            (see ``predict_proba``). None: one deterministic pass.
+        ``X`` and ``mc_samples`` are as in ``predict_proba``: with ``mc_samples``,
+        the labels of the Monte Carlo dropout estimate of the probabilities.
 
         Returns
         -------
@@ -292,22 +259,7 @@ class DNNRegressor(RegressorMixin, _BaseDNN):
     averaged over the outputs for multi-output targets. Targets are scaled for
     training (``normalize_y``), predictions come back in their units.
 
-    Parameters
-    ----------
-    {parameters}
-
-    Attributes
-    ----------
-    {attributes}
-
-    See Also
-    --------
-    DNNClassifier : The same network for classification.
-    sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
-
-    Notes
-    -----
-    {notes}
+    {sections}
 
     Examples
     --------
@@ -320,6 +272,11 @@ class DNNRegressor(RegressorMixin, _BaseDNN):
     """
 
     _param_docs = _REGRESSOR_DOCS
+    _attribute_docs = ""
+    _see_also = """\
+DNNClassifier : The same network for classification.
+sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
+"""
     _parameter_constraints = {
         **_BaseDNN._parameter_constraints,
         "normalize_y": ["boolean"],
@@ -331,41 +288,12 @@ class DNNRegressor(RegressorMixin, _BaseDNN):
         return _REGRESSOR_PARAMS
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the network to data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; each batch loss is their weighted mean.
-
-        Returns
-        -------
-        self : DNNRegressor
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight)
-
-    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch on ``(X, y)``, continuing from the previous call.
 
-        The first call builds the network (after a ``fit``, training continues
-        from it). Each call runs one epoch of mini-batches over the data given,
-        without early stopping, so a stream of chunks can be learned one at a time.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; each batch loss is their weighted mean.
+        For a stream of chunks: the first call builds the network (or, after
+        ``fit``, continues it); early stopping does not apply. ``X``, ``y`` and
+        ``sample_weight`` are as in ``fit``.
 
         Returns
         -------

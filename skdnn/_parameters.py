@@ -7,7 +7,6 @@ their defaults from it, so code, signature and documentation cannot disagree.
 Names from the technique registries are accepted in any case (``"Adam"``).
 """
 
-import sys
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import (
@@ -147,38 +146,6 @@ CONSTRAINTS = {
     "diagnostics": ["boolean"],
     "dtype": [Names({"float32", "float64"})],
 }
-
-
-def make_init(qualname, params, *, keyword_only_from=None):
-    """An ``__init__`` that stores ``params`` (``(name, default)`` pairs) as given.
-
-    Generated rather than written once per estimator, so that the parameter list
-    lives in one table; errors about unexpected arguments name ``qualname``.
-
-    Parameters
-    ----------
-    qualname : str
-        E.g. ``"DNNClassifier.__init__"``.
-    params : sequence of (str, object)
-        Names and defaults, in signature order.
-    keyword_only_from : int, optional
-        Index of the first keyword-only parameter.
-
-    Returns
-    -------
-    function
-    """
-    args = [f"{name}=_default_{i}" for i, (name, _) in enumerate(params)]
-    if keyword_only_from is not None:
-        args.insert(keyword_only_from, "*")
-    body = "".join(f"    self.{name} = {name}\n" for name, _ in params)
-    namespace = {f"_default_{i}": default for i, (_, default) in enumerate(params)}
-    exec(f"def __init__(self, {', '.join(args)}):\n{body}", namespace)
-    init = namespace["__init__"]
-    init.__qualname__ = qualname
-    if sys.version_info >= (3, 11):
-        init.__code__ = init.__code__.replace(co_qualname=qualname)
-    return init
 
 
 def check_names(estimator):

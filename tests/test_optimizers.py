@@ -1,7 +1,7 @@
 """Known-answer tests of the optimizers, clipping and weight decay.
 
 Each optimizer runs several steps from fixed gradients and is compared with a
-straightforward float64 transcription of the formulas in REFERENCE.md, written here
+straightforward float64 transcription of the formulas in docs/reference.md, written here
 independently of ``skdnn.nn.optimizers`` (loops over steps, whole-array NumPy).
 """
 
@@ -39,7 +39,7 @@ def _run(optimizer, grads, theta0=THETA0, dtype=np.float64, **step_kwargs):
     return theta
 
 
-# -- independent float64 references (REFERENCE.md, "Optimizers") ----------------------
+# -- independent float64 references (docs/reference.md, "Optimizers") ----------------------
 def ref_sgd(theta, grads, lr=0.01, momentum=0.0, nesterov=False):
     theta, m = theta.copy(), np.zeros_like(theta)
     for g in grads:
@@ -90,7 +90,7 @@ def ref_adamax(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7):
 
 
 def ref_nadam_dozat(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, psi=0.004):
-    """REFERENCE.md's Nadam, with the products written out as explicit products."""
+    """docs/reference.md's Nadam, with the products written out as explicit products."""
 
     def mu(t):
         return b1 * (1 - 0.5 * 0.96 ** (t * psi))

@@ -1,7 +1,7 @@
 """Learning-rate schedules, their wiring into training, clipping in action and the
 learning-rate finder.
 
-Known values are computed here from the formulas of REFERENCE.md, independently of
+Known values are computed here from the formulas of docs/reference.md, independently of
 ``skdnn.nn.schedules``.
 """
 
@@ -122,7 +122,7 @@ def test_reduce_on_plateau_follows_keras():
 
 
 def _one_cycle_reference(t, total, peak, end_fraction=0.1):
-    """REFERENCE.md's 1cycle, written as explicit phases."""
+    """docs/reference.md's 1cycle, written as explicit phases."""
     t_end = end_fraction * total
     half = (total - t_end) / 2
     lo = peak / 10

@@ -93,10 +93,7 @@ class LeakyReLU(Activation):
     """``f(z) = max(alpha * z, z)`` with ``alpha = 0.01`` (the chapter's value)."""
 
     default_initializer = "he_normal"
-
-    def __init__(self, alpha=0.01):
-        super().__init__()
-        self.alpha = alpha
+    alpha = 0.01
 
     def forward(self, X, *, training=False, rng=None):
         Y = np.where(X > 0, X, X * X.dtype.type(self.alpha))
@@ -118,11 +115,7 @@ class RReLU(Activation):
 
     default_initializer = "he_normal"
     deterministic = False
-
-    def __init__(self, lower=1 / 8, upper=1 / 3):
-        super().__init__()
-        self.lower = lower
-        self.upper = upper
+    lower, upper = 1 / 8, 1 / 3
 
     def forward(self, X, *, training=False, rng=None):
         if not training:
@@ -144,10 +137,7 @@ class PReLU(Activation):
     """Parametric leaky ReLU: one learned negative slope per unit, initialised at 0.25."""
 
     default_initializer = "he_normal"
-
-    def __init__(self, initial_alpha=0.25):
-        super().__init__()
-        self.initial_alpha = initial_alpha
+    initial_alpha = 0.25
 
     def param_shapes(self, n_in):
         return {"alpha": (n_in,)}
@@ -238,8 +228,7 @@ class GELU(Activation):
         cdf += 1
         cdf *= X.dtype.type(0.5)
         if training:
-            self.cache["X"] = X
-            self.cache["cdf"] = cdf
+            self.cache.update(X=X, cdf=cdf)
         return X * cdf
 
     def backward(self, dY, *, need_dX=True):
@@ -259,8 +248,7 @@ class Swish(Activation):
         sig = expit(X)
         Y = X * sig
         if training:
-            self.cache["Y"] = Y
-            self.cache["sig"] = sig
+            self.cache.update(Y=Y, sig=sig)
         return Y
 
     def backward(self, dY, *, need_dX=True):

@@ -34,8 +34,17 @@ def fold_batch_norm(network, *, keep=lambda layer: True):
         A new network; its ``forward`` must only be used with ``training=False``
         (or Monte Carlo dropout).
     """
-    items = []  # ("dense", W, b) | ("bn", scale, shift, layer) | layer
-    for layer in network.layers:
+    items = _fold_into_dense_below(network.layers, keep)
+    return _build(_fold_into_dense_above(items), network.n_in, network.dtype)
+
+
+def _fold_into_dense_below(layers, keep):
+    """Kept layers as items; a BN layer right after a Dense layer folded into it.
+
+    Items: ``("dense", W, b)``, ``("bn", scale, shift, layer)`` or a layer.
+    """
+    items = []
+    for layer in layers:
         if not keep(layer):
             continue
         if isinstance(layer, Dense):
@@ -55,7 +64,11 @@ def fold_batch_norm(network, *, keep=lambda layer: True):
                 items.append(("bn", scale, shift, layer))
         else:
             items.append(layer)
+    return items
 
+
+def _fold_into_dense_above(items):
+    """The remaining BN items right before a Dense item folded forward into it."""
     folded = []
     for item in items:
         is_dense = isinstance(item, tuple) and item[0] == "dense"
@@ -65,9 +78,13 @@ def fold_batch_norm(network, *, keep=lambda layer: True):
             _, W, b = item
             item = ("dense", scale[:, None] * W, shift @ W + b)
         folded.append(item)
+    return folded
 
+
+def _build(items, n_in, dtype):
+    """A built network of the folded Dense layers and copies of the other layers."""
     layers, sources = [], []
-    for item in folded:
+    for item in items:
         if isinstance(item, tuple) and item[0] == "dense":
             layers.append(Dense(item[1].shape[1], use_bias=True))
             sources.append(item)
@@ -75,10 +92,7 @@ def fold_batch_norm(network, *, keep=lambda layer: True):
             source = item[3] if isinstance(item, tuple) else item
             layers.append(copy.deepcopy(source))
             sources.append(source)
-
-    out = Sequential(layers).build(
-        network.n_in, np.random.RandomState(0), dtype=network.dtype
-    )
+    out = Sequential(layers).build(n_in, np.random.RandomState(0), dtype=dtype)
     for layer, source in zip(out.layers, sources):
         if isinstance(source, tuple):
             layer.params["kernel"][...] = source[1]

@@ -29,12 +29,7 @@ class Layer:
         self.cache = {}
 
     def param_shapes(self, n_in):
-        """Shapes of the trainable parameters.
-
-        Parameters
-        ----------
-        n_in : int
-            Number of input features.
+        """Shapes of the trainable parameters, for ``n_in`` input features.
 
         Returns
         -------
@@ -44,31 +39,15 @@ class Layer:
         return {}
 
     def output_size(self, n_in):
-        """Number of output features.
-
-        Parameters
-        ----------
-        n_in : int
-            Number of input features.
-
-        Returns
-        -------
-        int
-            Number of output features.
-        """
+        """The number of output features for ``n_in`` input features (an int)."""
         return n_in
 
     def initialize(self, n_in, rng, dtype):
         """Fill ``self.params`` (views already bound) and create ``self.state``.
 
-        Parameters
-        ----------
-        n_in : int
-            Number of input features.
-        rng : numpy.random.RandomState
-            Source of randomness for the initial weights.
-        dtype : numpy.dtype
-            Dtype of the parameters and of any state.
+        ``n_in`` is the number of input features, ``rng`` (a
+        ``numpy.random.RandomState``) draws the initial weights and ``dtype`` is
+        that of the parameters and of any state.
         """
 
     def forward(self, X, *, training=False, rng=None):

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ._params import Configurable
+from ._params import Configurable, make_init
 from ._registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
@@ -71,19 +71,38 @@ _PARAM_DOCS = {
 }
 
 
-def _document_parameters(cls):
-    """Append a numpydoc Parameters section generated from the signature."""
-    lines = ["", "", "Parameters", "----------"]
-    for name, p in inspect.signature(cls.__init__).parameters.items():
-        if name == "self":
-            continue
-        kind, text = _PARAM_DOCS[name]
-        lines += [f"{name} : {kind}, default={p.default!r}", f"    {text}"]
-    cls.__doc__ = inspect.cleandoc(cls.__doc__) + "\n".join(lines)
-    return cls
+_SHARED = {
+    "clipvalue": None,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "weight_decay": None,
+}
 
 
-@_document_parameters
+def hyperparameters(**own):
+    """Class decorator: the optimizer's ``__init__`` and its Parameters section.
+
+    The signature is ``learning_rate``, then ``own`` in order, then the clipping
+    options and ``weight_decay`` (unless ``own`` sets its default), so every
+    optimizer takes the same shared options; each is documented from
+    ``_PARAM_DOCS``.
+    """
+
+    def decorator(cls):
+        params = [("learning_rate", None), *own.items()]
+        params += [(name, value) for name, value in _SHARED.items() if name not in own]
+        cls.__init__ = make_init(f"{cls.__name__}.__init__", params)
+        lines = ["", "", "Parameters", "----------"]
+        for name, default in params:
+            kind, text = _PARAM_DOCS[name]
+            lines += [f"{name} : {kind}, default={default!r}", f"    {text}"]
+        cls.__doc__ = inspect.cleandoc(cls.__doc__) + "\n".join(lines)
+        return cls
+
+    return decorator
+
+
+@hyperparameters()
 class Optimizer(Configurable):
     """Base class of the optimizers.
 
@@ -95,20 +114,6 @@ class Optimizer(Configurable):
     #: Hyperparameter that 1cycle scheduling cycles (None: nothing to cycle).
     momentum_attribute = None
     _slots = ()
-
-    def __init__(
-        self,
-        learning_rate=None,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        self.learning_rate = learning_rate
-        self.clipvalue = clipvalue
-        self.clipnorm = clipnorm
-        self.global_clipnorm = global_clipnorm
-        self.weight_decay = weight_decay
 
     def build(self, n_params, dtype):
         """Create zeroed state for ``n_params`` parameters; resets the step count."""
@@ -253,7 +258,7 @@ def _norm(x):
 
 
 @OPTIMIZERS.register("sgd")
-@_document_parameters
+@hyperparameters(momentum=0.0, nesterov=False)
 class SGD(Optimizer):
     """Gradient descent, with momentum and Nesterov's variant.
 
@@ -264,22 +269,6 @@ class SGD(Optimizer):
 
     default_learning_rate = 0.01
     momentum_attribute = "momentum"
-
-    def __init__(
-        self,
-        learning_rate=None,
-        momentum=0.0,
-        nesterov=False,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
-        )
-        self.momentum = momentum
-        self.nesterov = nesterov
 
     @property
     def _slots(self):
@@ -303,7 +292,7 @@ class SGD(Optimizer):
 
 
 @OPTIMIZERS.register("adagrad")
-@_document_parameters
+@hyperparameters(initial_accumulator_value=0.1, epsilon=1e-7)
 class Adagrad(Optimizer):
     """AdaGrad: ``a <- a + g**2``; ``theta <- theta - lr * g / sqrt(a + epsilon)``.
 
@@ -311,22 +300,6 @@ class Adagrad(Optimizer):
     """
 
     _slots = ("accumulator",)
-
-    def __init__(
-        self,
-        learning_rate=None,
-        initial_accumulator_value=0.1,
-        epsilon=1e-7,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
-        )
-        self.initial_accumulator_value = initial_accumulator_value
-        self.epsilon = epsilon
 
     def build(self, n_params, dtype):
         super().build(n_params, dtype)
@@ -345,7 +318,7 @@ class Adagrad(Optimizer):
 
 
 @OPTIMIZERS.register("rmsprop")
-@_document_parameters
+@hyperparameters(rho=0.9, momentum=0.0, epsilon=1e-7)
 class RMSprop(Optimizer):
     """RMSProp: ``v <- rho v + (1 - rho) g**2``; step ``lr * g / sqrt(v + epsilon)``.
 
@@ -353,24 +326,6 @@ class RMSprop(Optimizer):
     """
 
     momentum_attribute = "momentum"
-
-    def __init__(
-        self,
-        learning_rate=None,
-        rho=0.9,
-        momentum=0.0,
-        epsilon=1e-7,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
-        )
-        self.rho = rho
-        self.momentum = momentum
-        self.epsilon = epsilon
 
     @property
     def _slots(self):
@@ -400,24 +355,6 @@ class _AdamFamily(Optimizer):
     momentum_attribute = "beta_1"
     _slots = ("m", "v")
 
-    def __init__(
-        self,
-        learning_rate=None,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
-        )
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-
     def _betas(self, f):
         """``beta_1, 1 - beta_1, beta_2, 1 - beta_2, epsilon`` in dtype ``f``."""
         return (
@@ -443,7 +380,7 @@ class _AdamFamily(Optimizer):
 
 
 @OPTIMIZERS.register("adam")
-@_document_parameters
+@hyperparameters(beta_1=0.9, beta_2=0.999, epsilon=1e-7)
 class Adam(_AdamFamily):
     """Adam (Kingma & Ba 2015).
 
@@ -466,35 +403,13 @@ class Adam(_AdamFamily):
 
 
 @OPTIMIZERS.register("adamw")
-@_document_parameters
+@hyperparameters(weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter 2019); decay 0.004."""
 
-    def __init__(
-        self,
-        learning_rate=None,
-        weight_decay=0.004,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-    ):
-        super().__init__(
-            learning_rate,
-            beta_1,
-            beta_2,
-            epsilon,
-            clipvalue,
-            clipnorm,
-            global_clipnorm,
-            weight_decay,
-        )
-
 
 @OPTIMIZERS.register("adamax")
-@_document_parameters
+@hyperparameters(beta_1=0.9, beta_2=0.999, epsilon=1e-7)
 class Adamax(_AdamFamily):
     """AdaMax: Adam with the infinity norm, ``u <- max(beta_2 u, |g|)``."""
 
@@ -521,7 +436,7 @@ class Adamax(_AdamFamily):
 
 
 @OPTIMIZERS.register("nadam")
-@_document_parameters
+@hyperparameters(beta_1=0.9, beta_2=0.999, epsilon=1e-7, momentum_decay=0.004)
 class Nadam(_AdamFamily):
     """Nadam: Adam with Nesterov momentum, as in Dozat (2016) and PyTorch.
 
@@ -531,30 +446,6 @@ class Nadam(_AdamFamily):
     ``m_hat = mu_{t+1} m / (1 - prod_{i<=t+1} mu_i) + (1 - mu_t) g / (1 - prod_{i<=t} mu_i)``,
     ``theta <- theta - lr * m_hat / (sqrt(v / (1 - beta_2**t)) + eps)``.
     """
-
-    def __init__(
-        self,
-        learning_rate=None,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        momentum_decay=0.004,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate,
-            beta_1,
-            beta_2,
-            epsilon,
-            clipvalue,
-            clipnorm,
-            global_clipnorm,
-            weight_decay,
-        )
-        self.momentum_decay = momentum_decay
 
     def build(self, n_params, dtype):
         super().build(n_params, dtype)

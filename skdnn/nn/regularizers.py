@@ -56,46 +56,43 @@ class Regularizer:
         return f"{type(self).__name__}({self.value})"
 
 
-def _scratch(kernels):
-    """One buffer, reused for every kernel: |W|, sign(W) or 2 * l2 * W."""
-    return np.empty(max(W.size for W, _ in kernels), dtype=kernels[0][0].dtype)
+class _Penalty(Regularizer):
+    """A penalty summed over the kernels; ``_add(W, G, buf)`` is one kernel's."""
+
+    def penalty(self, kernels):
+        total = 0.0
+        if not kernels or not self.value:
+            return total
+        # one scratch buffer, reused for every kernel
+        tmp = np.empty(max(W.size for W, _ in kernels), dtype=kernels[0][0].dtype)
+        for W, G in kernels:
+            total += self._add(W, G, tmp[: W.size].reshape(W.shape))
+        return total
 
 
 @REGULARIZERS.register("l1")
-class L1(Regularizer):
+class L1(_Penalty):
     """``l1 * sum|W|``, gradient ``l1 * sign(W)``: drives weights to exactly zero."""
 
-    def penalty(self, kernels):
-        total = 0.0
-        if not kernels or not self.value:
-            return total
-        tmp = _scratch(kernels)
-        for W, G in kernels:
-            buf = tmp[: W.size].reshape(W.shape)
-            np.abs(W, out=buf)
-            total += self.value * float(np.sum(buf, dtype=np.float64))
-            np.sign(W, out=buf)
-            buf *= W.dtype.type(self.value)
-            G += buf
-        return total
+    def _add(self, W, G, buf):
+        np.abs(W, out=buf)
+        value = self.value * float(np.sum(buf, dtype=np.float64))
+        np.sign(W, out=buf)
+        buf *= W.dtype.type(self.value)
+        G += buf
+        return value
 
 
 @REGULARIZERS.register("l2")
-class L2(Regularizer):
+class L2(_Penalty):
     """``l2 * sum W**2``, gradient ``2 * l2 * W`` (Keras' scale, not scikit-learn's)."""
 
-    def penalty(self, kernels):
-        total = 0.0
-        if not kernels or not self.value:
-            return total
-        tmp = _scratch(kernels)
-        for W, G in kernels:
-            buf = tmp[: W.size].reshape(W.shape)
-            flat = W.reshape(-1)
-            total += self.value * float(np.dot(flat, flat))
-            np.multiply(W, W.dtype.type(2 * self.value), out=buf)
-            G += buf
-        return total
+    def _add(self, W, G, buf):
+        flat = W.reshape(-1)
+        value = self.value * float(np.dot(flat, flat))
+        np.multiply(W, W.dtype.type(2 * self.value), out=buf)
+        G += buf
+        return value
 
 
 @REGULARIZERS.register("max_norm")
