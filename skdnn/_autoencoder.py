@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _BaseDNN
 from ._builder import build_network, lower
 from ._callbacks import EpochTasks, begin_fit, end_fit
-from ._docs import with_docs
+from ._docs import fill_doc, with_docs
 from ._parameters import COMMON
 from ._predict import forward_blocks
 from ._training import Diverged, TrainingState
@@ -119,17 +119,11 @@ sklearn.decomposition.PCA : The linear counterpart.
 
     # -- fit --------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Train the autoencoder to reconstruct ``X``.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data (standardised features work best).
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples in each batch's mean loss.
+        {unsupervised_fit_parameters}
 
         Returns
         -------
@@ -142,13 +136,15 @@ sklearn.decomposition.PCA : The linear counterpart.
         return self._fit(X, X, sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def partial_fit(self, X, y=None, sample_weight=None):
         """One epoch over ``X``, continuing from the previous call.
 
         For data that arrive in chunks or do not fit in memory. The whole network
         trains at once, as with ``pretraining="joint"`` (greedy stages need all of
-        ``X`` for each stage), and ``early_stopping`` does not apply. ``X``, ``y``
-        (ignored) and ``sample_weight`` are as in ``fit``.
+        ``X`` for each stage), and ``early_stopping`` does not apply.
+
+        {unsupervised_fit_parameters}
 
         Returns
         -------

@@ -26,6 +26,7 @@ from . import _parameters
 from ._builder import build_network, lower
 from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit, end_fit
 from ._diagnostics import ADVICE, gradient_flow_problems
+from ._docs import fill_doc
 from ._fitted import FittedNetworkMixin
 from ._training import Diverged, TrainingPlan, TrainingState, train
 from ._transfer import transfer_network
@@ -42,7 +43,7 @@ from .exceptions import (
     UnusedParameterWarning,
 )
 from .nn.optimizers import get_optimizer
-from .nn.regularizers import make_regularizers
+from .nn.regularizers import REGULARIZERS, make_regularizers
 from .nn.schedules import make_schedule
 
 
@@ -161,18 +162,11 @@ class _BaseDNN(
 
     # -- fit --------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def fit(self, X, y, sample_weight=None):
         """Fit the network to data.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets: class labels (or a binary indicator matrix for multilabel
-            targets) for a classifier, values for a regressor.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; each batch loss is their weighted mean.
+        {fit_parameters}
 
         Returns
         -------
@@ -293,7 +287,9 @@ class _BaseDNN(
             tol=self.tol,
             schedule=schedule,
             regularizers=tuple(
-                make_regularizers(l1=self.l1, l2=self.l2, max_norm=self.max_norm)
+                make_regularizers(
+                    **{name: getattr(self, name) for name in REGULARIZERS.names()}
+                )
             ),
             reused_layers=reused_layers,
             unfreeze_epoch=None

@@ -454,3 +454,61 @@ def _indent(text):
     return "\n".join(
         [lines[0]] + ["    " + line if line else line for line in lines[1:]]
     )
+
+
+#: Method docstring pieces shared by the estimators, filled in by ``fill_doc``.
+SECTIONS = {
+    "fit_parameters": """\
+Parameters
+----------
+X : array-like of shape (n_samples, n_features)
+    Training data.
+y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    Targets: class labels (or a binary indicator matrix for multilabel
+    targets) for a classifier, values for a regressor.
+sample_weight : array-like of shape (n_samples,), default=None
+    Non-negative weights; each batch loss is their weighted mean.""",
+    "unsupervised_fit_parameters": """\
+Parameters
+----------
+X : array-like of shape (n_samples, n_features)
+    Training data (standardised features work best).
+y : None
+    Ignored.
+sample_weight : array-like of shape (n_samples,), default=None
+    Non-negative weights; each batch's reconstruction loss is their weighted
+    mean.""",
+    "X": """\
+X : array-like of shape (n_samples, n_features)
+    Input data.""",
+    "mc_samples": """\
+mc_samples : int, default=None
+    Monte Carlo dropout (Gal & Ghahramani 2016): average ``mc_samples``
+    forward passes with dropout on (batch norm in inference mode). Needs a
+    model fitted with ``dropout`` or ``input_dropout``. Each row's dropout
+    masks are drawn from the row itself and a seed set at fit time, so a row
+    gets the same estimate alone, in any batch and in any order, and repeated
+    calls agree. None: one deterministic pass.""",
+}
+
+
+SECTIONS["predict_parameters"] = "\n".join(
+    ["Parameters", "----------", SECTIONS["X"], SECTIONS["mc_samples"]]
+)
+
+
+def fill_doc(func):
+    """Replace each ``{name}`` line of ``func``'s docstring by ``SECTIONS[name]``."""
+    lines = []
+    for line in func.__doc__.splitlines():
+        name = line.strip()
+        if name.startswith("{") and name.endswith("}") and name[1:-1] in SECTIONS:
+            indent = line[: len(line) - len(line.lstrip())]
+            lines += [
+                indent + text if text else text
+                for text in SECTIONS[name[1:-1]].splitlines()
+            ]
+        else:
+            lines.append(line)
+    func.__doc__ = "\n".join(lines)
+    return func

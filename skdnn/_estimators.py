@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseDNN
-from ._docs import with_docs
+from ._docs import fill_doc, with_docs
 from ._parameters import COMMON
 from ._warnings import warn
 from .nn._params import make_init
@@ -58,6 +58,7 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
     __init__ = make_init("DNNClassifier.__init__", COMMON)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on ``(X, y)``, continuing from the previous call.
 
@@ -65,18 +66,11 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
         from it). Each call runs one epoch of mini-batches over the data given,
         without early stopping, so a stream of chunks can be learned one at a time.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a binary indicator matrix for multilabel targets.
+        {fit_parameters}
         classes : array-like of shape (n_classes,), default=None
             All the class labels any call will see. Required on the first call
             (unless ``y`` is a multilabel indicator matrix); later calls may omit
             it or must pass the same classes.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; each batch loss is their weighted mean.
 
         Returns
         -------
@@ -155,21 +149,11 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
             return accuracy_score(Y.argmax(1), Z.argmax(1), sample_weight=sample_weight)
         return accuracy_score(Y > 0.5, Z > 0, sample_weight=sample_weight)
 
+    @fill_doc
     def predict_proba(self, X, mc_samples=None):
-        """Class probabilities.
+        """Class probabilities (averaged over passes with ``mc_samples``).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-        mc_samples : int, default=None
-            Monte Carlo dropout (Gal & Ghahramani 2016): average the probabilities
-            of ``mc_samples`` forward passes with dropout on (batch norm in
-            inference mode). Needs a model fitted with ``dropout`` or
-            ``input_dropout``. Each row's dropout masks are drawn from the row
-            itself and a seed set at fit time, so a row gets the same estimate
-            alone, in any batch and in any order, and repeated calls agree.
-            None: one deterministic pass.
+        {predict_parameters}
 
         Returns
         -------
@@ -186,13 +170,13 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
             P = np.hstack([1 - P, P])
         return P
 
+    @fill_doc
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
+        {X}
 
         Returns
         -------
@@ -202,11 +186,11 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    @fill_doc
     def predict(self, X, mc_samples=None):
-        """Predicted class labels.
+        """Predicted class labels (of the Monte Carlo estimate with ``mc_samples``).
 
-        ``X`` and ``mc_samples`` are as in ``predict_proba``: with ``mc_samples``,
-        the labels of the Monte Carlo dropout estimate of the probabilities.
+        {predict_parameters}
 
         Returns
         -------
@@ -288,12 +272,14 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
         return _REGRESSOR_PARAMS
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
     def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch on ``(X, y)``, continuing from the previous call.
 
         For a stream of chunks: the first call builds the network (or, after
-        ``fit``, continues it); early stopping does not apply. ``X``, ``y`` and
-        ``sample_weight`` are as in ``fit``.
+        ``fit``, continues it); early stopping does not apply.
+
+        {fit_parameters}
 
         Returns
         -------
@@ -329,24 +315,19 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
             Z = Z * self._y_scale + self._y_mean
         return Z.ravel() if self._y_ndim == 1 else Z
 
+    @fill_doc
     def predict(self, X, return_std=False, mc_samples=None):
         """Predicted target values, optionally with Monte Carlo dropout uncertainty.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
+        {X}
         return_std : bool, default=False
             Also return the standard deviation of the ``mc_samples`` Monte Carlo
             dropout passes: the model's uncertainty about its prediction (it does
             not include the noise in the targets). Needs a model fitted with
             dropout. With ``mc_samples=None``, 100 passes are used.
-        mc_samples : int, default=None
-            Monte Carlo dropout (Gal & Ghahramani 2016): average ``mc_samples``
-            forward passes with dropout on (batch norm in inference mode). Each
-            row's masks are drawn from the row itself and a seed set at fit
-            time: the same estimate alone, in any batch, in any order.
-            None without ``return_std``: one deterministic pass.
+        {mc_samples}
 
         Returns
         -------

@@ -29,7 +29,12 @@ class Layer:
         self.cache = {}
 
     def param_shapes(self, n_in):
-        """Shapes of the trainable parameters, for ``n_in`` input features.
+        """Shapes of the trainable parameters.
+
+        Parameters
+        ----------
+        n_in : int
+            Width of the layer's input (its number of features).
 
         Returns
         -------
@@ -39,15 +44,30 @@ class Layer:
         return {}
 
     def output_size(self, n_in):
-        """The number of output features for ``n_in`` input features (an int)."""
+        """The width of the layer's output.
+
+        Parameters
+        ----------
+        n_in : int
+            The width of its input.
+
+        Returns
+        -------
+        int
+        """
         return n_in
 
     def initialize(self, n_in, rng, dtype):
         """Fill ``self.params`` (views already bound) and create ``self.state``.
 
-        ``n_in`` is the number of input features, ``rng`` (a
-        ``numpy.random.RandomState``) draws the initial weights and ``dtype`` is
-        that of the parameters and of any state.
+        Parameters
+        ----------
+        n_in : int
+            Input width.
+        rng : numpy.random.RandomState
+            Draws the initial weights.
+        dtype : numpy.dtype
+            Of the parameters and of any state.
         """
 
     def forward(self, X, *, training=False, rng=None):

@@ -388,7 +388,7 @@ class Adam(_AdamFamily):
     ``theta <- theta - lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + eps)``.
     """
 
-    def step_size(self, lr, t):
+    def _step_size(self, lr, t):
         """``alpha_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` (a Python float)."""
         return float(lr) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
@@ -398,7 +398,7 @@ class Adam(_AdamFamily):
         np.sqrt(v, out=tmp)
         tmp += f(self.epsilon)
         np.divide(m, tmp, out=tmp)
-        tmp *= f(self.step_size(lr, t))
+        tmp *= f(self._step_size(lr, t))
         theta -= tmp
 
 
@@ -415,14 +415,14 @@ class Adamax(_AdamFamily):
 
     _slots = ("m", "u")
 
-    def step_size(self, lr, t):
+    def _step_size(self, lr, t):
         """``lr / (1 - beta_1**t)`` (a Python float)."""
         return float(lr) / (1 - self.beta_1**t)
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
         m, u = slots["m"], slots["u"]
-        scale = f(self.step_size(lr, t))
+        scale = f(self._step_size(lr, t))
         m *= f(self.beta_1)
         np.multiply(grad, f(1 - self.beta_1), out=tmp)
         m += tmp
@@ -455,7 +455,7 @@ class Nadam(_AdamFamily):
     def _advance(self, t):
         self.mu_product *= self.beta_1 * (1 - 0.5 * 0.96 ** (t * self.momentum_decay))
 
-    def scales(self, lr, t):
+    def _scales(self, lr, t):
         """``(v_scale, g_scale, m_scale)`` of step ``t`` (Python floats).
 
         ``v_hat = v * v_scale``; the step is
@@ -472,7 +472,7 @@ class Nadam(_AdamFamily):
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
-        v_scale, g_scale, m_scale = (f(x) for x in self.scales(lr, t))
+        v_scale, g_scale, m_scale = (f(x) for x in self._scales(lr, t))
         m, v = self._moments(grad, slots, tmp)
         # tmp <- sqrt(v_hat) + eps, the shared denominator
         np.multiply(v, v_scale, out=tmp)

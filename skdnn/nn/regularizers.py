@@ -72,7 +72,13 @@ class _Penalty(Regularizer):
 
 @REGULARIZERS.register("l1")
 class L1(_Penalty):
-    """``l1 * sum|W|``, gradient ``l1 * sign(W)``: drives weights to exactly zero."""
+    """``l1 * sum|W|``, gradient ``l1 * sign(W)``: drives weights to exactly zero.
+
+    Parameters
+    ----------
+    value : float
+        ``l1``.
+    """
 
     def _add(self, W, G, buf):
         np.abs(W, out=buf)
@@ -85,7 +91,16 @@ class L1(_Penalty):
 
 @REGULARIZERS.register("l2")
 class L2(_Penalty):
-    """``l2 * sum W**2``, gradient ``2 * l2 * W`` (Keras' scale, not scikit-learn's)."""
+    """``l2 * sum W**2``, gradient ``2 * l2 * W``.
+
+    Keras' scale, not scikit-learn's (whose ``alpha`` is divided by twice the
+    number of samples).
+
+    Parameters
+    ----------
+    value : float
+        The factor ``l2``.
+    """
 
     def _add(self, W, G, buf):
         flat = W.reshape(-1)
@@ -101,6 +116,11 @@ class MaxNorm(Regularizer):
 
     ``w <- w * min(||w||, r) / (||w|| + 1e-7)`` (Keras' formula; it also shrinks
     columns below ``r`` by the factor ``||w|| / (||w|| + 1e-7)``).
+
+    Parameters
+    ----------
+    value : float
+        The largest column norm, ``r``.
     """
 
     def constrain(self, kernels):
