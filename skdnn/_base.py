@@ -46,6 +46,10 @@ from .nn.optimizers import get_optimizer
 from .nn.regularizers import REGULARIZERS, make_regularizers
 from .nn.schedules import make_schedule
 
+#: Samples from which early_stopping="auto" holds out a validation set (20 of
+#: them with the regressor's validation_fraction=0.2).
+_AUTO_EARLY_STOPPING = 100
+
 
 class _BaseDNN(
     FittedNetworkMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
@@ -131,6 +135,12 @@ class _BaseDNN(
     def _new_optimizer(self, network):
         return self._make_optimizer().build(network.theta.size, network.dtype)
 
+    def _early_stopping(self, n_samples):
+        """Whether this fit holds out a validation set: ``"auto"``, from 100 samples."""
+        if self.early_stopping == "auto":
+            return n_samples >= _AUTO_EARLY_STOPPING
+        return self.early_stopping
+
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
             return min(200, n_samples)
@@ -195,7 +205,7 @@ class _BaseDNN(
             )
         first_epoch = self.n_iter_
         data = (X, Y, sample_weight)
-        if self.early_stopping and not partial:
+        if self._early_stopping(X.shape[0]) and not partial:
             data, validation = self._split(X, Y, sample_weight, rng)
         else:
             validation = None

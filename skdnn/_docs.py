@@ -233,17 +233,23 @@ Maximum number of epochs.""",
 Shuffle the samples at every epoch.""",
     ),
     "early_stopping": (
-        "bool",
+        'bool or "auto"',
         """\
 Hold out ``validation_fraction`` of the data (stratified for classifiers),
 stop when the validation loss has not improved by ``tol`` for
-``n_iter_no_change`` epochs and restore the weights of the best epoch. Off
-by default, as in scikit-learn's MLP, so small data sets train on all samples.""",
+``n_iter_no_change`` epochs and restore the weights of the best epoch.
+"auto": only when the training set has at least 100 samples, so small data
+sets train on all of them. ``DNNRegressor`` defaults to "auto" (with
+``validation_fraction=0.2``): a regression network otherwise fits the noise
+of small noisy targets (diabetes, median R^2 of 5 splits: 0.17 without it,
+0.45 with it, RidgeCV 0.44). ``DNNClassifier`` and ``DNNAutoencoder``
+default to off, as scikit-learn's MLP (on digits, early stopping cost
+accuracy: see Notes).""",
     ),
     "validation_fraction": (
         "float",
         """\
-Share of the training data held out when ``early_stopping`` is True.""",
+Share of the training data held out when early stopping is on.""",
     ),
     "n_iter_no_change": (
         "int",

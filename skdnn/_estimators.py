@@ -217,7 +217,10 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
         return tags
 
 
-_REGRESSOR_PARAMS = COMMON + (("normalize_y", True),)
+_REGRESSOR_DEFAULTS = {"early_stopping": "auto", "validation_fraction": 0.2}
+_REGRESSOR_PARAMS = tuple(
+    (name, _REGRESSOR_DEFAULTS.get(name, default)) for name, default in COMMON
+) + (("normalize_y", True),)
 _REGRESSOR_DOCS = {
     "normalize_y": (
         "bool",

@@ -132,7 +132,7 @@ CONSTRAINTS = {
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
     "shuffle": ["boolean"],
-    "early_stopping": ["boolean"],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
@@ -208,7 +208,7 @@ def ineffective_parameters(estimator, n_new_hidden):
                 why[name] = "no batch normalization: batch_norm=None"
     if changed("dropout_type") and not (estimator.dropout or estimator.input_dropout):
         why["dropout_type"] = "dropout=0 and input_dropout=0"
-    if changed("validation_fraction") and not estimator.early_stopping:
+    if changed("validation_fraction") and estimator.early_stopping is False:
         why["validation_fraction"] = "used only with early_stopping=True"
     if n_new_hidden == 0:
         for name in ("activation", "batch_norm", "dropout", "dropout_type"):

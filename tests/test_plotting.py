@@ -82,7 +82,9 @@ def test_learning_curves(early_stopped):
 def test_learning_curves_without_validation_draws_on_given_axes():
     import matplotlib.pyplot as plt
 
-    reg = DNNRegressor(hidden_layer_sizes=(8,), max_iter=4, random_state=0)
+    reg = DNNRegressor(
+        hidden_layer_sizes=(8,), early_stopping=False, max_iter=4, random_state=0
+    )
     pipe = _fit(make_pipeline(StandardScaler(), reg))
     fig, axes = plt.subplots(1, 2)
     ax = plot_learning_curves(pipe, axes[1])

@@ -377,6 +377,7 @@ def test_clipnorm_rescues_an_exploding_deep_tanh_network():
         learning_rate=0.3,
         batch_size=32,
         max_iter=40,
+        early_stopping=False,
         random_state=0,
     )
     with pytest.raises(DivergenceError, match="clipnorm"):

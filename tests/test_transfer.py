@@ -2,7 +2,6 @@
 transfer between estimators, partial_fit and warm start."""
 
 import copy
-import warnings
 
 import numpy as np
 import pytest
@@ -410,72 +409,3 @@ def _trainer(network, loss, optimizer, batch_size, n_frozen):
         loss=loss, batch_size=batch_size, max_epochs=1, reused_layers=n_frozen
     )
     return Trainer(state, plan, np.random.RandomState(0))
-
-
-# -- the chapter's recipe: freeze, train, unfreeze, compile again ------------------------
-def _compile_again_recipe(frozen_model, X, y, epochs, factor):
-    """Keras' recipe after the frozen phase: a new optimizer over all the layers.
-
-    Continues ``frozen_model`` (trained with its reused layers frozen) for
-    ``epochs`` full passes in order, every layer trainable, the reused ones at
-    ``factor`` times the rate, with an optimizer built afresh: no moments, step
-    count from 1.
-    """
-    net = copy.deepcopy(frozen_model.network_)
-    opt = frozen_model._make_optimizer().build(net.theta.size, net.dtype)
-    Y = frozen_model._label_binarizer.transform(y).astype(np.float64)
-    stop = net.param_offset(frozen_model._n_reused_layers)
-    segments = [(0, stop, factor), (stop, net.theta.size, 1.0)]
-    bs = min(200, len(X))
-    for _ in range(epochs):
-        for lo in range(0, len(X), bs):
-            Z = net.forward(X[lo : lo + bs], training=True)
-            _, delta = frozen_model.loss_function_.gradient(Z, Y[lo : lo + bs])
-            net.backward(delta)
-            opt.step(net.theta, net.grad, tensors=net.tensors, segments=segments)
-    return net.theta
-
-
-@pytest.mark.parametrize("optimizer", ["adam", "nadam", "adamax", "adamw"])
-@pytest.mark.parametrize("freeze", [2, 25])
-def test_unfreezing_equals_a_freshly_built_optimizer(
-    digits32, source, optimizer, freeze
-):
-    X_b, y_b, _, _ = _task_b(digits32)
-    X_b = X_b.astype(np.float64)
-    params = dict(
-        transfer_from=source,
-        hidden_layer_sizes=(),
-        optimizer=optimizer,
-        learning_rate=0.003,
-        reused_learning_rate_factor=0.5,
-        dtype="float64",
-        shuffle=False,
-        n_iter_no_change=1000,
-        random_state=0,
-    )
-    more = 6
-    unfreezing = DNNClassifier(freeze_epochs=freeze, max_iter=freeze + more, **params)
-    unfreezing.fit(X_b, y_b)
-    with warnings.catch_warnings():  # the rate factor: unused while frozen
-        warnings.simplefilter("ignore", UserWarning)
-        frozen = DNNClassifier(max_iter=freeze, **params).fit(X_b, y_b)
-    expected = _compile_again_recipe(frozen, X_b, y_b, more, 0.5)
-    np.testing.assert_allclose(
-        unfreezing.network_.theta, expected, rtol=1e-12, atol=1e-14
-    )
-    assert unfreezing.optimizer_.iterations == more * -(-len(X_b) // 200)
-    assert unfreezing.n_steps_ == (freeze + more) * -(-len(X_b) // 200)
-
-
-def test_default_reuses_the_hidden_layers_and_adds_only_an_output_layer(
-    digits32, source
-):
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
-    clf = DNNClassifier(transfer_from=source, max_iter=2, random_state=0).fit(X_b, y_b)
-    assert [c.shape[1] for c in clf.coefs_] == [32, 16, 1]
-    assert clf.n_transferred_layers_ == 2
-    asked = DNNClassifier(
-        transfer_from=source, hidden_layer_sizes=(100, 100), max_iter=2
-    ).fit(X_b, y_b)
-    assert [c.shape[1] for c in asked.coefs_] == [32, 16, 100, 100, 1]
