@@ -11,6 +11,8 @@ from sklearn.preprocessing import StandardScaler
 
 from skdnn import DNNAutoencoder, DNNClassifier
 
+from .conftest import require
+
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
@@ -123,7 +125,7 @@ def test_partial_fit_learns_from_chunks(X):
 
 
 def test_pandas_output_and_feature_names(X, joint):
-    pd = pytest.importorskip("pandas")
+    pd = require("pandas")
     df = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
     ae = DNNAutoencoder(hidden_layer_sizes=(8, 3), max_iter=3, random_state=0)
     out = ae.set_output(transform="pandas").fit_transform(df)

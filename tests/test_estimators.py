@@ -19,6 +19,8 @@ from skdnn import DivergenceError, DNNClassifier, DNNRegressor, Nadam
 from skdnn._builder import kernel_initializer
 from skdnn._validation import assert_finite
 
+from .conftest import require
+
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
@@ -183,7 +185,7 @@ def test_fitted_attributes(wine):
     assert all(len(v) == clf.n_iter_ for v in clf.history_.values())
     assert clf.validation_scores_ == clf.history_["val_score"]
     assert clf.best_loss_ == min(clf.history_["val_loss"])
-    pd = pytest.importorskip("pandas")
+    pd = require("pandas")
     frame = pd.DataFrame(clf.history_)
     assert list(frame.columns)[:4] == ["loss", "lr", "val_loss", "val_score"]
     assert len(frame) == clf.n_iter_
@@ -208,7 +210,7 @@ def test_early_stopping_restores_best_weights(digits_split):
 
 
 def test_feature_names_are_recorded(wine):
-    pd = pytest.importorskip("pandas")
+    pd = require("pandas")
     X, y = wine
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     clf = DNNClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(frame, y)
