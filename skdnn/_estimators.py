@@ -645,6 +645,25 @@ class _BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
 
+    # skl2onnx's hooks, so that to_onnx needs no import: the code is in skdnn.onnx
+    def onnx_parser(self):
+        """skl2onnx hook: this model's parser (see ``skdnn.onnx``)."""
+        from .onnx import _hook
+
+        return _hook(self, "parser")
+
+    def onnx_shape_calculator(self):
+        """skl2onnx hook: this model's shape calculator (see ``skdnn.onnx``)."""
+        from .onnx import _hook
+
+        return _hook(self, "shape_calculator")
+
+    def onnx_converter(self):
+        """skl2onnx hook: this model's converter (see ``skdnn.onnx``)."""
+        from .onnx import _hook
+
+        return _hook(self, "converter")
+
     def __getstate__(self):
         from . import __version__  # the package is fully imported by now
 
