@@ -7,8 +7,9 @@ scikit-learn ``Pipeline``, and onnxruntime then runs the graph. Nothing needs to
 imported first: the estimators carry skl2onnx's ``onnx_parser``,
 ``onnx_shape_calculator`` and ``onnx_converter`` hooks, which load this module and
 register its converters the first time skl2onnx meets a skdnn model. Importing this
-module registers them too, and :func:`register` does it explicitly, e.g. before
-``skl2onnx.convert_sklearn`` with options keyed by the estimator class.
+module registers them too, and :func:`register` does it explicitly: that is needed
+only for a skdnn model inside a ``VotingClassifier`` or ``OneVsRestClassifier``,
+whose skl2onnx converters look their sub-models up in skl2onnx's registry.
 
 The graph is the network as ``predict`` runs it: batch normalization folded into the
 Dense layers (a BN layer that cannot fold becomes a per-feature ``Mul`` and ``Add``),
@@ -59,10 +60,13 @@ def register():
     """Register skdnn's converters with skl2onnx.
 
     Registers ``DNNClassifier``, ``DNNRegressor`` and ``DNNAutoencoder`` with
-    ``skl2onnx.update_registered_converter``. Calling it again does nothing.
-    ``skl2onnx.to_onnx`` and ``skl2onnx.convert_sklearn`` do not need it: a skdnn
-    estimator registers them itself the first time skl2onnx converts it, and
-    importing ``skdnn.onnx`` registers them as well.
+    ``skl2onnx.update_registered_converter``; calling it again does nothing.
+    ``skl2onnx.to_onnx`` and ``skl2onnx.convert_sklearn`` do not need it for a
+    skdnn model alone or in a ``Pipeline``: the estimator registers them itself
+    when skl2onnx first meets it. Inside a ``VotingClassifier`` or a
+    ``OneVsRestClassifier``, whose converters look their sub-models up in
+    skl2onnx's registry (a ``KeyError`` naming the class otherwise), register
+    first, with this function or ``import skdnn.onnx``, which calls it.
 
     Returns
     -------
@@ -275,8 +279,17 @@ def _calculate_shapes(operator):
         return
     label_shape = [n, fitted.n_outputs] if _multilabel(fitted) else [n]
     operator.outputs[0].type.shape = label_shape
-    if not _zipmap(operator.scope_inst, model, fitted):
+    if _is_tensor(operator.outputs[1]):
         operator.outputs[1].type.shape = [n, len(fitted.classes)]
+
+
+def _is_tensor(variable):
+    """False for ZipMap's output. The parser declares it when the zipmap option is
+    on; skl2onnx's meta-estimators (VotingClassifier, OneVsRestClassifier) declare
+    their sub-models' outputs themselves, as tensors."""
+    from skl2onnx.common.data_types import TensorType
+
+    return isinstance(variable.type, TensorType)
 
 
 def _multilabel(fitted):
@@ -352,15 +365,15 @@ def _convert(scope, operator, container):
     double_out = input_proto == TensorProto.DOUBLE
     vg = _Graph(scope, container, np.float64 if double_out else np.float32)
     values = z if vg.proto == g.proto else g.cast(z, vg.proto)
-    outputs = [v.full_name for v in operator.outputs]
+    outputs = operator.outputs
     if fitted.kind == "transformer":
-        g.node("Identity", [values], output=outputs[0])
+        g.node("Identity", [values], output=outputs[0].full_name)
     elif fitted.kind == "regressor":
         if fitted.y_scale is not None:
             values = vg.node("Mul", [values, vg.const(fitted.y_scale)])
         if fitted.y_mean is not None:
             values = vg.node("Add", [values, vg.const(fitted.y_mean)])
-        g.node("Identity", [values], output=outputs[0])
+        g.node("Identity", [values], output=outputs[0].full_name)
     else:
         _classifier_outputs(g, vg, fitted, model, z, values, outputs)
 
@@ -370,32 +383,27 @@ def _classifier_outputs(g, vg, fitted, model, z, values, outputs):
     ``values`` (``z`` in the output type), as ``predict_proba``."""
     from onnx import TensorProto
 
+    label, probabilities = outputs
     labels = _labels(fitted, model)
     if fitted.target == "multiclass":
         index = g.node("ArgMax", [z], axis=1, keepdims=0)
-        g.node(
-            "Gather", [g.const(labels, labels.dtype), index], axis=0, output=outputs[0]
-        )
         proba = vg.node("Softmax", [values], axis=1)
     else:
-        positive = g.node("Greater", [z, g.const(0)])
-        positive = g.cast(positive, TensorProto.INT64)
+        positive = g.cast(g.node("Greater", [z, g.const(0)]), TensorProto.INT64)
         if _multilabel(fitted):
-            g.node("Identity", [positive], output=outputs[0])
+            index = None
+            g.node("Identity", [positive], output=label.full_name)
             proba = vg.node("Sigmoid", [values])
         else:
             index = g.node("Reshape", [positive, g.const([-1], np.int64)])
-            g.node(
-                "Gather",
-                [g.const(labels, labels.dtype), index],
-                axis=0,
-                output=outputs[0],
-            )
             p = vg.node("Sigmoid", [values])
             q = vg.node("Sub", [vg.const(1), p])
             proba = vg.node("Concat", [q, p], axis=1)
-    if not _zipmap(g.scope, model, fitted):
-        g.node("Identity", [proba], output=outputs[1])
+    if index is not None:
+        classes = g.const(labels, labels.dtype, hint="classes")
+        g.node("Gather", [classes, index], axis=0, output=label.full_name)
+    if _is_tensor(probabilities):
+        g.node("Identity", [proba], output=probabilities.full_name)
         return
     if vg.proto != TensorProto.FLOAT:  # ZipMap only takes float
         proba = vg.cast(proba, TensorProto.FLOAT)
@@ -403,7 +411,7 @@ def _classifier_outputs(g, vg, fitted, model, z, values, outputs):
     g.node(
         "ZipMap",
         [proba],
-        output=outputs[1],
+        output=probabilities.full_name,
         domain="ai.onnx.ml",
         **{key: labels.tolist()},
     )

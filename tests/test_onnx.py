@@ -14,7 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris
+from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -301,6 +305,27 @@ def test_register_is_idempotent_and_enables_options_by_class(cancer):
         options={DNNClassifier: {"zipmap": False}},
     )
     assert [o.name for o in onx.graph.output] == ["label", "probabilities"]
+
+
+@pytest.mark.parametrize("meta", ["voting", "one_vs_rest", "grid_search"])
+def test_inside_meta_estimators(meta):
+    # skl2onnx's converters of VotingClassifier and OneVsRestClassifier look the
+    # sub-models' converters up directly: those need skdnn.onnx imported (it is)
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    clf = DNNClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    model = {
+        "voting": VotingClassifier(
+            [("dnn", clf), ("lr", LogisticRegression())],
+            voting="soft",
+            flatten_transform=False,
+        ),
+        "one_vs_rest": OneVsRestClassifier(clf),
+        "grid_search": GridSearchCV(clf, {"l2": [0.0, 1e-3]}, cv=2),
+    }[meta].fit(X, y)
+    out = run(model, X, options={id(model): {"zipmap": False}})
+    np.testing.assert_array_equal(out["label"], model.predict(X))
+    np.testing.assert_allclose(out["probabilities"], model.predict_proba(X), atol=1e-5)
 
 
 def test_subclass(cancer):
