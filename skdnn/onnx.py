@@ -264,8 +264,8 @@ def _calculate_shapes(operator):
         input_type, StringTensorType
     ):
         raise TypeError(
-            f"{name} takes a numeric tensor (FloatTensorType or DoubleTensorType), "
-            f"got {type(input_type).__name__}."
+            f"{name} takes a numeric tensor (e.g. FloatTensorType or "
+            f"DoubleTensorType), got {type(input_type).__name__}."
         )
     shape = list(input_type.shape)
     if len(shape) != 2 or shape[1] not in (None, fitted.n_features):

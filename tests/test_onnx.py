@@ -256,6 +256,17 @@ def test_float32_network_with_double_input(diabetes):
     np.testing.assert_allclose(out.ravel(), reg.predict(X), atol=1e-5)
 
 
+def test_integer_input():
+    # load_digits' pixels are integers: cast to the network's dtype, as predict does
+    X, y = load_digits(return_X_y=True)
+    X = X.astype(np.int64)
+    clf = DNNClassifier(**SMALL).fit(X, y)
+    out = run(clf, X, options={"zipmap": False})
+    assert out["probabilities"].dtype == np.float32
+    np.testing.assert_array_equal(out["label"], clf.predict(X))
+    np.testing.assert_allclose(out["probabilities"], clf.predict_proba(X), atol=1e-5)
+
+
 def test_to_onnx_needs_no_import():
     # in a fresh interpreter: import skdnn loads no ONNX package, and to_onnx
     # converts a skdnn model without importing skdnn.onnx first
