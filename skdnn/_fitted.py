@@ -1,6 +1,7 @@
 """What a fitted estimator offers besides ``fit``: prediction from its network,
 the fitted views (``coefs_``, ``intercepts_``) and versioned pickling."""
 
+import importlib
 import warnings
 from numbers import Integral
 
@@ -122,6 +123,21 @@ class FittedNetworkMixin:
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
 
+    # skl2onnx's hooks, so that to_onnx needs no import. The optional ONNX module
+    # depends on the estimators, not the other way round: it is loaded by name,
+    # only when skl2onnx asks.
+    def onnx_parser(self):
+        """skl2onnx hook: this model's parser (see ``skdnn.onnx``)."""
+        return _onnx_hook(self, "parser")
+
+    def onnx_shape_calculator(self):
+        """skl2onnx hook: this model's shape calculator (see ``skdnn.onnx``)."""
+        return _onnx_hook(self, "shape_calculator")
+
+    def onnx_converter(self):
+        """skl2onnx hook: this model's converter (see ``skdnn.onnx``)."""
+        return _onnx_hook(self, "converter")
+
     def __getstate__(self):
         # a copy: object.__getstate__ returns the instance's own __dict__
         state = dict(super().__getstate__())
@@ -142,3 +158,8 @@ class FittedNetworkMixin:
                 stacklevel=2,
             )
         super().__setstate__(state)
+
+
+def _onnx_hook(estimator, kind):
+    module = importlib.import_module(f"{__package__}.onnx")
+    return module._hook(estimator, kind)
