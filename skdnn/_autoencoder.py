@@ -177,7 +177,7 @@ sklearn.decomposition.PCA : The linear counterpart.
         return r2_score(Y, Z, sample_weight=sample_weight)
 
     def _fit_greedy(self, X, sample_weight):
-        X, _, sample_weight, _ = self._fit_data(X, X, sample_weight, True, None)
+        X, _, sample_weight, _ = self._fit_data(X, X, sample_weight, first=True)
         self._warn_about_parameters(X)
         rng = check_random_state(self.random_state)
         n_features = X.shape[1]

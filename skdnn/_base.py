@@ -90,6 +90,10 @@ class _BaseDNN(
         """Classes absent from a validation set (the split is then too small)."""
         return []
 
+    def _weigh_classes(self, Y, sample_weight, partial):
+        """``sample_weight`` times the class weights (classifiers; here unchanged)."""
+        return sample_weight
+
     def _loss_unit(self):
         """Factor taking the training loss to the user's units (target scaling)."""
         return 1.0
@@ -188,7 +192,9 @@ class _BaseDNN(
     def _fit(self, X, y, sample_weight, *, partial=False, classes=None):
         # partial_fit: one epoch per call, continuing from the previous call
         first = not ((self.warm_start or partial) and hasattr(self, "network_"))
-        X, Y, sample_weight, y = self._fit_data(X, y, sample_weight, first, classes)
+        X, Y, sample_weight, y = self._fit_data(
+            X, y, sample_weight, first=first, classes=classes, partial=partial
+        )
         if first or not partial:
             self._warn_about_parameters(X)
         rng = check_random_state(self.random_state)
@@ -233,7 +239,7 @@ class _BaseDNN(
         self._report(result, partial=partial, first_epoch=first_epoch)
         return self
 
-    def _fit_data(self, X, y, sample_weight, first, classes):
+    def _fit_data(self, X, y, sample_weight, *, first, classes=None, partial=False):
         """Validated X, encoded float targets and weights, in the network's dtype."""
         dtype = np.dtype(lower(self.dtype))
         X, y = validate_data(
@@ -246,6 +252,7 @@ class _BaseDNN(
             )
             sample_weight = to_network_dtype(sample_weight, dtype, "sample_weight")
         Y = self._encode_targets(y, first, classes=classes, sample_weight=sample_weight)
+        sample_weight = self._weigh_classes(Y, sample_weight, partial)
         return X, to_network_dtype(Y, dtype, "y"), sample_weight, y
 
     def _new_model(self, n_features, n_outputs, rng):

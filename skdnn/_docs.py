@@ -375,7 +375,16 @@ history_ : dict of list
 coefs_ : list of ndarray
     Kernel of each Dense layer, shape ``(n_in, n_out)`` as in MLPClassifier.
 intercepts_ : list of ndarray
-    Bias of each Dense layer.
+    Bias of each Dense layer. With ``batch_norm="before"`` the hidden Dense
+    layers have no bias (batch norm's ``beta`` plays its part): their entries
+    are zeros. The bias that prediction applies, with batch norm folded in,
+    is ``beta - moving_mean * gamma / sqrt(moving_variance + epsilon)``
+    (``skdnn.nn.fold_batch_norm(est.network_)`` gives the folded network).
+bn_gamma_, bn_beta_ : list of ndarray
+    Learned scale and shift of each batch-normalization layer, bottom-up (the
+    input layer's first with ``input_batch_norm``); empty without batch norm.
+bn_moving_mean_, bn_moving_variance_ : list of ndarray
+    Moving statistics of the same layers, which prediction uses.
 network_ : skdnn.nn.Sequential
     The fitted network (layers, flat parameter vector ``theta``).
 optimizer_ : skdnn.optimizers.Optimizer

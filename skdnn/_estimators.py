@@ -9,6 +9,8 @@ from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
@@ -21,6 +23,22 @@ from .nn.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
 
 # Monte Carlo passes behind DNNRegressor.predict(return_std=True) by default.
 _DEFAULT_MC_SAMPLES = 100
+
+
+_CLASSIFIER_PARAMS = COMMON + (("class_weight", None),)
+_CLASSIFIER_DOCS = {
+    "class_weight": (
+        'dict, "balanced" or None',
+        """\
+Weights of the classes, multiplying ``sample_weight``: ``{label: weight}``
+(labels left out weigh 1), or "balanced": ``n_samples / (n_classes *
+count)`` for each class, from the ``y`` of the fit, so that every class
+carries the same total weight (scikit-learn's ``compute_class_weight``).
+Raises the minority classes' recall on imbalanced data (see the training
+guide). Not for multilabel targets; "balanced" not with ``partial_fit``,
+whose chunks do not show the class frequencies.""",
+    ),
+}
 
 
 @with_docs
@@ -46,7 +64,11 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
     True
     """
 
-    _param_docs = {}
+    _param_docs = _CLASSIFIER_DOCS
+    _parameter_constraints = {
+        **_BaseDNN._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
     _attribute_docs = """\
 classes_ : ndarray of shape (n_classes,)
     Class labels (for multilabel targets, the label indices).
@@ -55,7 +77,11 @@ classes_ : ndarray of shape (n_classes,)
 DNNRegressor : The same network for regression.
 sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
 """
-    __init__ = make_init("DNNClassifier.__init__", COMMON)
+    __init__ = make_init("DNNClassifier.__init__", _CLASSIFIER_PARAMS)
+
+    @classmethod
+    def _init_params(cls):
+        return _CLASSIFIER_PARAMS
 
     @_fit_context(prefer_skip_nested_validation=True)
     @fill_doc
@@ -125,6 +151,31 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
                     "on the first partial_fit call, or set warm_start=False."
                 )
         return self._label_binarizer.transform(y)
+
+    def _weigh_classes(self, Y, sample_weight, partial):
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            raise ValueError(
+                "class_weight does not apply to multilabel targets: give each "
+                "sample its weight with sample_weight instead."
+            )
+        if partial and self.class_weight == "balanced":
+            raise ValueError(
+                'class_weight="balanced" needs the class frequencies of all the '
+                "data, which partial_fit's chunks do not show: pass a dict of "
+                "weights, e.g. from sklearn.utils.class_weight.compute_class_weight."
+            )
+        index = Y.argmax(axis=1) if self._is_softmax() else (Y[:, 0] > 0.5).astype(int)
+        present = np.unique(index)
+        weights = np.ones(self.classes_.size)
+        weights[present] = compute_class_weight(
+            self.class_weight, classes=self.classes_[present], y=self.classes_[index]
+        )
+        per_sample = weights[index]
+        if sample_weight is not None:
+            per_sample = per_sample * sample_weight
+        return per_sample.astype(Y.dtype if Y.dtype.kind == "f" else np.float64)
 
     def _is_softmax(self):
         return self._label_binarizer.y_type_ == "multiclass"

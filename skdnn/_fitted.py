@@ -120,6 +120,34 @@ class FittedNetworkMixin:
             for layer in self._dense_layers()
         ]
 
+    def _batch_norm_layers(self):
+        check_is_fitted(self)
+        return [
+            layer
+            for layer in self.network_.layers
+            if isinstance(layer, BatchNormalization)
+        ]
+
+    @property
+    def bn_gamma_(self):
+        """Scale ``gamma`` of each batch-normalization layer, bottom-up."""
+        return [layer.params["gamma"] for layer in self._batch_norm_layers()]
+
+    @property
+    def bn_beta_(self):
+        """Shift ``beta`` of each batch-normalization layer, bottom-up."""
+        return [layer.params["beta"] for layer in self._batch_norm_layers()]
+
+    @property
+    def bn_moving_mean_(self):
+        """Moving mean of each batch-normalization layer, bottom-up."""
+        return [layer.state["moving_mean"] for layer in self._batch_norm_layers()]
+
+    @property
+    def bn_moving_variance_(self):
+        """Moving variance of each batch-normalization layer, bottom-up."""
+        return [layer.state["moving_variance"] for layer in self._batch_norm_layers()]
+
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
 

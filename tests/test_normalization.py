@@ -307,3 +307,26 @@ def test_selu_lecun_self_normalises_20_layers(loader):
     assert 0.8 < np.min(stds) and np.max(stds) < 1.2, stds
     # and the top layer is as well normalised as the first one
     assert abs(stds[-1] - 1) < 0.15
+
+
+def test_batch_norm_attributes_reproduce_the_predictions(wine):
+    """coefs_, intercepts_ and the bn_*_ attributes are all predict needs."""
+    X, y = wine
+    clf = DNNClassifier(
+        (8, 6), batch_norm="before", dtype="float64", max_iter=5, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    assert len(clf.bn_gamma_) == len(clf.bn_moving_variance_) == 2
+    assert all(np.all(b == 0) for b in clf.intercepts_[:-1])  # BN's beta instead
+    eps = clf.batch_norm_epsilon
+    A = X
+    for k in range(2):
+        Z = A @ clf.coefs_[k]
+        scale = clf.bn_gamma_[k] / np.sqrt(clf.bn_moving_variance_[k] + eps)
+        A = np.maximum((Z - clf.bn_moving_mean_[k]) * scale + clf.bn_beta_[k], 0)
+    Z = A @ clf.coefs_[-1] + clf.intercepts_[-1]
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(P / P.sum(axis=1, keepdims=True), clf.predict_proba(X))
+    assert DNNClassifier(max_iter=1).fit(X, y).bn_gamma_ == []
