@@ -17,7 +17,6 @@ from ._training import Diverged, TrainingState
 from ._transfer import build_keeping_weights, split_blocks
 from ._warnings import warn
 from .exceptions import DivergenceError, TrainingInterruptedWarning
-from .nn._params import make_init
 from .nn.dropout import is_dropout
 from .nn.losses import SquaredError
 from .nn.network import Sequential
@@ -108,14 +107,11 @@ n_components_ : int
 DNNClassifier : Can reuse the encoder through ``transfer_from``.
 sklearn.decomposition.PCA : The linear counterpart.
 """
-    __init__ = make_init("DNNAutoencoder.__init__", _PARAMS, keyword_only_from=1)
+    _params = _PARAMS
+    _keyword_only_from = 1
     # An autoencoder never reuses layers: the transfer parameters are constants.
     transfer_from = transfer_layers = freeze_epochs = None
     reused_learning_rate_factor = 1.0
-
-    @classmethod
-    def _init_params(cls):
-        return _PARAMS
 
     # -- fit --------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)

@@ -42,6 +42,7 @@ from .exceptions import (
     TrainingInterruptedWarning,
     UnusedParameterWarning,
 )
+from .nn._params import make_init
 from .nn.optimizers import get_optimizer
 from .nn.regularizers import REGULARIZERS, make_regularizers
 from .nn.schedules import make_schedule
@@ -60,10 +61,25 @@ class _BaseDNN(
     #: Hidden layers of ``hidden_layer_sizes="auto"`` (without ``transfer_from``).
     _default_hidden = (100, 100)
 
+    #: ``(name, default)`` of every parameter, in signature order; a subclass that
+    #: sets it gets its ``__init__`` from it (``keyword_only_from``: index of the
+    #: first keyword-only parameter, None for none).
+    _params = _parameters.COMMON
+    _keyword_only_from = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_params" in vars(cls):
+            cls.__init__ = make_init(
+                f"{cls.__name__}.__init__",
+                cls._params,
+                keyword_only_from=cls._keyword_only_from,
+            )
+
     @classmethod
     def _init_params(cls):
         """``(name, default)`` of every parameter, in signature order."""
-        return _parameters.COMMON
+        return cls._params
 
     # -- subclass hooks ---------------------------------------------------------
     @abstractmethod

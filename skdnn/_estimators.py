@@ -18,7 +18,6 @@ from ._base import _BaseDNN
 from ._docs import fill_doc, with_docs
 from ._parameters import COMMON
 from ._warnings import warn
-from .nn._params import make_init
 from .nn.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
 
 # Monte Carlo passes behind DNNRegressor.predict(return_std=True) by default.
@@ -77,11 +76,7 @@ classes_ : ndarray of shape (n_classes,)
 DNNRegressor : The same network for regression.
 sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
 """
-    __init__ = make_init("DNNClassifier.__init__", _CLASSIFIER_PARAMS)
-
-    @classmethod
-    def _init_params(cls):
-        return _CLASSIFIER_PARAMS
+    _params = _CLASSIFIER_PARAMS
 
     @_fit_context(prefer_skip_nested_validation=True)
     @fill_doc
@@ -319,11 +314,7 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
         **_BaseDNN._parameter_constraints,
         "normalize_y": ["boolean"],
     }
-    __init__ = make_init("DNNRegressor.__init__", _REGRESSOR_PARAMS)
-
-    @classmethod
-    def _init_params(cls):
-        return _REGRESSOR_PARAMS
+    _params = _REGRESSOR_PARAMS
 
     @_fit_context(prefer_skip_nested_validation=True)
     @fill_doc

@@ -128,25 +128,20 @@ class FittedNetworkMixin:
             if isinstance(layer, BatchNormalization)
         ]
 
-    @property
-    def bn_gamma_(self):
-        """Scale ``gamma`` of each batch-normalization layer, bottom-up."""
-        return [layer.params["gamma"] for layer in self._batch_norm_layers()]
+    def _batch_norm_arrays(kind, name, doc):
+        def arrays(self):
+            return [getattr(layer, kind)[name] for layer in self._batch_norm_layers()]
 
-    @property
-    def bn_beta_(self):
-        """Shift ``beta`` of each batch-normalization layer, bottom-up."""
-        return [layer.params["beta"] for layer in self._batch_norm_layers()]
+        arrays.__doc__ = f"{doc} of each batch-normalization layer, bottom-up."
+        return property(arrays)
 
-    @property
-    def bn_moving_mean_(self):
-        """Moving mean of each batch-normalization layer, bottom-up."""
-        return [layer.state["moving_mean"] for layer in self._batch_norm_layers()]
-
-    @property
-    def bn_moving_variance_(self):
-        """Moving variance of each batch-normalization layer, bottom-up."""
-        return [layer.state["moving_variance"] for layer in self._batch_norm_layers()]
+    bn_gamma_ = _batch_norm_arrays("params", "gamma", "Scale ``gamma``")
+    bn_beta_ = _batch_norm_arrays("params", "beta", "Shift ``beta``")
+    bn_moving_mean_ = _batch_norm_arrays("state", "moving_mean", "Moving mean")
+    bn_moving_variance_ = _batch_norm_arrays(
+        "state", "moving_variance", "Moving variance"
+    )
+    del _batch_norm_arrays
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
