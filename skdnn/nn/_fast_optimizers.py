@@ -47,11 +47,18 @@ def _adagrad_kernel(theta, grad, acc, lr, eps):
 
 
 @jit
-def _rmsprop_kernel(theta, grad, v, m, lr, rho, one_minus_rho, eps, mu, momentum):
+def _rmsprop_kernel(
+    theta, grad, v, m, mg, lr, rho, one_minus_rho, eps, mu, momentum, centered
+):
     for i in range(theta.size):
         g = grad[i]
         v[i] = v[i] * rho + g * g * one_minus_rho
-        step = g / np.sqrt(v[i] + eps) * lr
+        if centered:
+            mg[i] = mg[i] * rho + g * one_minus_rho
+            denominator = (v[i] - mg[i] * mg[i]) + eps
+        else:
+            denominator = v[i] + eps
+        step = g / np.sqrt(denominator) * lr
         if momentum:
             m[i] = m[i] * mu + step
             theta[i] = theta[i] - m[i]
@@ -60,12 +67,20 @@ def _rmsprop_kernel(theta, grad, v, m, lr, rho, one_minus_rho, eps, mu, momentum
 
 
 @jit
-def _adam_kernel(theta, grad, m, v, b1, one_minus_b1, b2, one_minus_b2, eps, alpha):
+def _adam_kernel(
+    theta, grad, m, v, v_hat, b1, one_minus_b1, b2, one_minus_b2, eps, alpha, amsgrad
+):
     for i in range(theta.size):
         g = grad[i]
         m[i] = m[i] * b1 + g * one_minus_b1
         v[i] = v[i] * b2 + g * g * one_minus_b2
-        theta[i] = theta[i] - m[i] / (np.sqrt(v[i]) + eps) * alpha
+        second = v[i]
+        if amsgrad:
+            # np.maximum propagates NaN from either side
+            old = v_hat[i]
+            v_hat[i] = old if old >= second or old != old else second
+            second = v_hat[i]
+        theta[i] = theta[i] - m[i] / (np.sqrt(second) + eps) * alpha
 
 
 @jit
@@ -134,9 +149,10 @@ def _adagrad(kernel, opt, theta, grad, slots, lr, t):
 def _rmsprop(kernel, opt, theta, grad, slots, lr, t):
     f = theta.dtype.type
     m = slots.get("m", theta[:0])
+    mg = slots.get("mg", theta[:0])
     kernel(
-        theta, grad, slots["v"], m, lr, f(opt.rho), f(1 - opt.rho), f(opt.epsilon),
-        f(opt.momentum), "m" in slots,
+        theta, grad, slots["v"], m, mg, lr, f(opt.rho), f(1 - opt.rho),
+        f(opt.epsilon), f(opt.momentum), "m" in slots, "mg" in slots,
     )  # fmt: skip
 
 
@@ -144,7 +160,11 @@ def _rmsprop(kernel, opt, theta, grad, slots, lr, t):
 def _adam(kernel, opt, theta, grad, slots, lr, t):
     f = theta.dtype.type
     alpha = f(opt._step_size(lr, t))
-    kernel(theta, grad, slots["m"], slots["v"], *opt._betas(f), alpha)
+    v_hat = slots.get("v_hat", theta[:0])
+    kernel(
+        theta, grad, slots["m"], slots["v"], v_hat, *opt._betas(f), alpha,
+        "v_hat" in slots,
+    )  # fmt: skip
 
 
 @_fused(_adamax_kernel)

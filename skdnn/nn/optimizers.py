@@ -51,6 +51,18 @@ _PARAM_DOCS = {
     "beta_2": ("float", "Decay of the second-moment (squared gradient) estimate."),
     "epsilon": ("float", "Smoothing term that keeps the denominators positive."),
     "momentum_decay": ("float", "``psi`` of Dozat's momentum warm-up schedule."),
+    "amsgrad": (
+        "bool",
+        "AMSGrad (Reddi et al. 2018): divide by the running maximum ``v_hat`` of the "
+        "second-moment estimate instead of the estimate itself, so that the "
+        "effective step size never grows.",
+    ),
+    "centered": (
+        "bool",
+        "Centered RMSProp: divide by an estimate of the gradient's variance, "
+        "``v - mg**2`` with ``mg`` the moving average of the gradients, instead of "
+        "its uncentred second moment ``v``.",
+    ),
     "clipvalue": (
         "float or None",
         "Clip each gradient element to ``[-clipvalue, clipvalue]``.",
@@ -114,6 +126,8 @@ class Optimizer(Configurable):
     #: Hyperparameter that 1cycle scheduling cycles (None: nothing to cycle).
     momentum_attribute = None
     _slots = ()
+    #: Hyperparameters that switch a variant on or off: ``build`` checks they are bool.
+    _flags = ()
 
     def build(self, n_params, dtype):
         """Create zeroed state for ``n_params`` parameters; resets the step count."""
@@ -127,6 +141,13 @@ class Optimizer(Configurable):
                 f"Use at most one of clipvalue, clipnorm and global_clipnorm; "
                 f"got {', '.join(clipping)}."
             )
+        for name in self._flags:
+            value = getattr(self, name)
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(
+                    f"{type(self).__name__}'s {name} must be True or False, "
+                    f"got {value!r}."
+                )
         self.iterations = 0
         self.slots = {name: np.zeros(n_params, dtype=dtype) for name in self._slots}
         return self
@@ -318,18 +339,26 @@ class Adagrad(Optimizer):
 
 
 @OPTIMIZERS.register("rmsprop")
-@hyperparameters(rho=0.9, momentum=0.0, epsilon=1e-7)
+@hyperparameters(rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)
 class RMSprop(Optimizer):
     """RMSProp: ``v <- rho v + (1 - rho) g**2``; step ``lr * g / sqrt(v + epsilon)``.
 
-    With ``momentum > 0`` the steps accumulate: ``m <- momentum m + step``.
+    With ``momentum > 0`` the steps accumulate: ``m <- momentum m + step``. With
+    ``centered`` (Keras' centered RMSProp), ``mg <- rho mg + (1 - rho) g`` and the
+    step is ``lr * g / sqrt(v - mg**2 + epsilon)``.
     """
 
     momentum_attribute = "momentum"
+    _flags = ("centered",)
+    centered = False  # for optimizers pickled before the option existed
 
     @property
     def _slots(self):
-        return ("v", "m") if self.momentum else ("v",)
+        return (
+            ("v",)
+            + (("m",) if self.momentum else ())
+            + (("mg",) if self.centered else ())
+        )
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
@@ -338,7 +367,17 @@ class RMSprop(Optimizer):
         np.square(grad, out=tmp)
         tmp *= f(1 - self.rho)
         v += tmp
-        np.add(v, f(self.epsilon), out=tmp)
+        if "mg" in slots:
+            # tmp <- v - mg**2 + epsilon, the centred second moment
+            mg = slots["mg"]
+            mg *= f(self.rho)
+            np.multiply(grad, f(1 - self.rho), out=tmp)
+            mg += tmp
+            np.square(mg, out=tmp)
+            np.subtract(v, tmp, out=tmp)
+            tmp += f(self.epsilon)
+        else:
+            np.add(v, f(self.epsilon), out=tmp)
         np.sqrt(tmp, out=tmp)
         np.divide(grad, tmp, out=tmp)
         tmp *= lr
@@ -380,13 +419,22 @@ class _AdamFamily(Optimizer):
 
 
 @OPTIMIZERS.register("adam")
-@hyperparameters(beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+@hyperparameters(beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)
 class Adam(_AdamFamily):
     """Adam (Kingma & Ba 2015).
 
     ``m, v`` are moving averages of ``g`` and ``g**2``;
     ``theta <- theta - lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + eps)``.
+    With ``amsgrad`` (Keras' AMSGrad), ``v_hat <- max(v_hat, v)`` takes the place
+    of ``v`` in the step.
     """
+
+    _flags = ("amsgrad",)
+    amsgrad = False  # for optimizers pickled before the option existed
+
+    @property
+    def _slots(self):
+        return ("m", "v", "v_hat") if self.amsgrad else ("m", "v")
 
     def _step_size(self, lr, t):
         """``alpha_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` (a Python float)."""
@@ -395,6 +443,8 @@ class Adam(_AdamFamily):
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
         m, v = self._moments(grad, slots, tmp)
+        if "v_hat" in slots:
+            v = np.maximum(slots["v_hat"], v, out=slots["v_hat"])
         np.sqrt(v, out=tmp)
         tmp += f(self.epsilon)
         np.divide(m, tmp, out=tmp)
@@ -403,7 +453,9 @@ class Adam(_AdamFamily):
 
 
 @OPTIMIZERS.register("adamw")
-@hyperparameters(weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+@hyperparameters(
+    weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False
+)
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter 2019); decay 0.004."""
 
