@@ -225,6 +225,8 @@ class _BaseDNN(
                 f"warm_start=True needs targets with {self.network_.n_out} outputs "
                 f"as in the previous fit, got {Y.shape[1]}. Set warm_start=False."
             )
+        else:  # the loss's parameters may have changed since the previous fit
+            self.loss_function_ = self._make_loss()
         first_epoch = self.n_iter_
         data = (X, Y, sample_weight)
         if self._early_stopping(X.shape[0]) and not partial:

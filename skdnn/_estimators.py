@@ -4,27 +4,35 @@ Everything else (parameters, the fit pipeline, prediction from the network) is
 shared, in ``_base``.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseDNN
 from ._docs import fill_doc, with_docs
-from ._parameters import COMMON
+from ._parameters import COMMON, Names
+from ._validation import check_finite_outputs
 from ._warnings import warn
-from .nn.losses import SigmoidCrossEntropy, SoftmaxCrossEntropy, SquaredError
+from .nn.losses import (
+    SigmoidCrossEntropy,
+    SoftmaxCrossEntropy,
+    get_loss,
+    regression_losses,
+)
 
 # Monte Carlo passes behind DNNRegressor.predict(return_std=True) by default.
 _DEFAULT_MC_SAMPLES = 100
 
 
-_CLASSIFIER_PARAMS = COMMON + (("class_weight", None),)
+_CLASSIFIER_PARAMS = COMMON + (("class_weight", None), ("label_smoothing", 0.0))
 _CLASSIFIER_DOCS = {
     "class_weight": (
         'dict, "balanced" or None',
@@ -36,6 +44,17 @@ carries the same total weight (scikit-learn's ``compute_class_weight``).
 Raises the minority classes' recall on imbalanced data (see the training
 guide). Not for multilabel targets; "balanced" not with ``partial_fit``,
 whose chunks do not show the class frequencies.""",
+    ),
+    "label_smoothing": (
+        "float in [0, 1]",
+        """\
+Label smoothing, as Keras' cross-entropy losses: train on the targets
+``y * (1 - label_smoothing) + label_smoothing / n_classes`` instead of
+one-hot labels (for one sigmoid output, binary or per label, ``n_classes``
+is 2). The network is then not pushed toward ever larger logits, which
+tempers overconfident probabilities. ``loss_curve_`` and the validation
+loss are the cross-entropy with the smoothed targets, as in Keras; the
+validation score is the accuracy on the true labels.""",
     ),
 }
 
@@ -67,6 +86,7 @@ class DNNClassifier(ClassifierMixin, _BaseDNN):
     _parameter_constraints = {
         **_BaseDNN._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="both")],
     }
     _attribute_docs = """\
 classes_ : ndarray of shape (n_classes,)
@@ -176,7 +196,8 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
         return self._label_binarizer.y_type_ == "multiclass"
 
     def _make_loss(self):
-        return SoftmaxCrossEntropy() if self._is_softmax() else SigmoidCrossEntropy()
+        loss = SoftmaxCrossEntropy if self._is_softmax() else SigmoidCrossEntropy
+        return loss(label_smoothing=self.label_smoothing)
 
     def _stratify(self, Y):
         return Y if self._label_binarizer.y_type_ != "multilabel-indicator" else None
@@ -266,7 +287,7 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
 _REGRESSOR_DEFAULTS = {"early_stopping": "auto", "validation_fraction": 0.2}
 _REGRESSOR_PARAMS = tuple(
     (name, _REGRESSOR_DEFAULTS.get(name, default)) for name, default in COMMON
-) + (("normalize_y", True),)
+) + (("normalize_y", True), ("loss", "squared_error"), ("huber_delta", 1.0))
 _REGRESSOR_DOCS = {
     "normalize_y": (
         "bool",
@@ -275,11 +296,42 @@ Train on targets centred per output and divided by one common scale (the
 root mean variance of the outputs), as scikit-learn's
 ``GaussianProcessRegressor(normalize_y=True)``: the network then sees
 targets of unit scale whatever their units, which the default learning
-rate and ``tol`` suit. Predictions, ``loss_curve_``, ``history_`` losses,
-``best_loss_`` and ``score`` are in the targets' own units; ``tol`` and
-the learning-rate schedules see the loss of the scaled targets. The scale
-is set by the first ``fit`` (or ``partial_fit``) and kept by warm starts.
-False: the targets are used as given.""",
+rate and ``tol`` suit. Predictions, ``loss_curve_``, ``history_``
+losses, ``best_loss_`` and ``score`` are in the targets' own units;
+``tol`` and the learning-rate schedules see the loss of the scaled
+targets. With ``loss="poisson"`` the targets stay as they are (centring
+would make counts negative): the output is normalised instead, ``mu =
+exp(c + s * z)`` with ``c`` the log of each output's mean target and
+``s`` the targets' coefficient of variation, at most 1, so that the
+untrained network predicts the mean and its outputs of unit scale span
+the targets' relative spread; the loss is then in the targets' units
+throughout. The scale is set by the first ``fit`` (or ``partial_fit``)
+and kept by warm starts. False: the targets are used as given (for
+"poisson", the plain ``exp(z)`` output).""",
+    ),
+    "loss": (
+        '{"squared_error", "absolute_error", "huber", "poisson"}',
+        """\
+The training loss, averaged over the outputs and (sample-weighted) over
+the samples. "squared_error": the mean squared error, for the
+conditional mean. "absolute_error": the mean absolute error, for the
+conditional median; robust to outliers in y, but its gradient does not
+shrink near the optimum. "huber": Keras' Huber loss, ``r**2 / 2`` for
+residuals ``|r| <= huber_delta`` and ``huber_delta * (|r| -
+huber_delta / 2)`` beyond: squared error near the fit, absolute error
+for outliers. "poisson": an exponential output (log link) with the half
+Poisson deviance ``y log(y / mu) - y + mu``, as ``MLPRegressor(loss=
+"poisson")``, for non-negative targets such as counts; ``2 * loss_`` is
+``mean_poisson_deviance`` on the training data. ``loss_curve_`` reports
+the chosen loss; ``score`` is R^2 for every loss, as in scikit-learn.""",
+    ),
+    "huber_delta": (
+        "float",
+        """\
+Residual size, in the units of y, where the Huber loss turns from
+quadratic to linear (Keras' ``delta``). Used only with ``loss="huber"``.
+Choose it about the size of a typical residual of the clean data:
+residuals far beyond it count linearly, as outliers.""",
     ),
 }
 
@@ -288,9 +340,11 @@ False: the targets are used as given.""",
 class DNNRegressor(RegressorMixin, _BaseDNN):
     """Deep neural network regressor trained with mini-batch gradient descent.
 
-    The output layer is linear and training minimises the mean squared error,
-    averaged over the outputs for multi-output targets. Targets are scaled for
-    training (``normalize_y``), predictions come back in their units.
+    The output layer is linear and training minimises the mean squared error
+    (or the absolute error, the Huber loss, or the Poisson deviance with an
+    exponential output: ``loss``), averaged over the outputs for multi-output
+    targets. Targets are scaled for training (``normalize_y``), predictions come
+    back in their units.
 
     {sections}
 
@@ -313,6 +367,8 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
     _parameter_constraints = {
         **_BaseDNN._parameter_constraints,
         "normalize_y": ["boolean"],
+        "loss": [Names(set(regression_losses()))],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
     _params = _REGRESSOR_PARAMS
 
@@ -336,29 +392,63 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
     def _encode_targets(self, y, first_fit, classes=None, sample_weight=None):
         y = np.asarray(y)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        loss = get_loss(self.loss)
+        loss.check_targets(Y, first=first_fit)
         if first_fit:
             self._y_ndim = y.ndim
+            self._y_loss = self.loss.lower()
+            # identity links: centre and scale the targets; others (the log link)
+            # are normalised in the link's space instead, by the loss's parameters
+            normalize = self.normalize_y
             self._y_mean, self._y_scale = _target_scaling(
-                Y, self.normalize_y, sample_weight
+                Y, normalize and loss.shift_invariant, sample_weight
             )
+            self._output_params = (
+                loss.output_normalization(Y, sample_weight) if normalize else {}
+            )
+        else:
+            self._check_same_link(loss)
         if self._y_scale is not None:
             Y = (Y - self._y_mean) / self._y_scale
         return Y
 
+    def _check_same_link(self, loss):
+        """A warm start or later partial_fit keeps the first fit's output layer."""
+        first = getattr(self, "_y_loss", "squared_error")
+        if get_loss(first).link_name != loss.link_name:
+            raise ValueError(
+                f'loss="{self.loss}" cannot continue a model fitted with '
+                f'loss="{first}": the two have different output links, and '
+                "warm_start and partial_fit keep the first fit's output layer and "
+                "target scaling. Fit anew: warm_start=False, or a new estimator "
+                "for partial_fit."
+            )
+
     def _loss_unit(self):
         scale = getattr(self, "_y_scale", None)
-        return 1.0 if scale is None else scale * scale
+        if scale is None:
+            return 1.0
+        with np.errstate(over="ignore"):  # inf for targets near float64's limit
+            return float(np.float64(scale) ** self.loss_function_.unit_power)
 
     def _make_loss(self):
-        return SquaredError()
+        params = getattr(self, "_output_params", {})
+        loss = get_loss(self.loss, delta=self.huber_delta, **params)
+        scale = getattr(self, "_y_scale", None)
+        return loss if scale is None else loss.scaled(scale)
 
     def _score_outputs(self, Z, Y, sample_weight):
-        return r2_score(Y, Z, sample_weight=sample_weight)
+        return r2_score(Y, self.loss_function_.link(Z), sample_weight=sample_weight)
 
-    def _to_user_units(self, Z):
+    def _to_user_units(self, P):
+        """Predictions (``link`` of the outputs) in the units of the targets."""
         if getattr(self, "_y_scale", None) is not None:
-            Z = Z * self._y_scale + self._y_mean
-        return Z.ravel() if self._y_ndim == 1 else Z
+            P = P * self._y_scale + self._y_mean
+        return P.ravel() if self._y_ndim == 1 else P
+
+    def _link(self, Z):
+        with np.errstate(over="ignore"):
+            return check_finite_outputs(self.loss_function_.link(Z), self)
 
     @fill_doc
     def predict(self, X, return_std=False, mc_samples=None):
@@ -383,9 +473,9 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
             ``return_std=True``.
         """
         if mc_samples is None and not return_std:
-            return self._to_user_units(self._forward(X))
+            return self._to_user_units(self._link(self._forward(X)))
         mc_samples = _DEFAULT_MC_SAMPLES if mc_samples is None else mc_samples
-        mean, std = self._mc_outputs(X, mc_samples, lambda Z: Z)
+        mean, std = self._mc_outputs(X, mc_samples, self._link)
         mean = self._to_user_units(mean)
         if getattr(self, "_y_scale", None) is not None:
             std = std * self._y_scale

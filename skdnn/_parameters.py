@@ -208,6 +208,8 @@ def ineffective_parameters(estimator, n_new_hidden):
                 why[name] = "no batch normalization: batch_norm=None"
     if changed("dropout_type") and not (estimator.dropout or estimator.input_dropout):
         why["dropout_type"] = "dropout=0 and input_dropout=0"
+    if changed("huber_delta") and estimator.loss.lower() != "huber":
+        why["huber_delta"] = 'used only with loss="huber"'
     if changed("validation_fraction") and estimator.early_stopping is False:
         why["validation_fraction"] = "used only with early_stopping=True"
     if n_new_hidden == 0:

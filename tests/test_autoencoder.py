@@ -192,7 +192,7 @@ def test_errors_say_what_to_change(X, joint):
 
 def test_parameters_are_the_shared_ones_plus_pretraining():
     params = DNNAutoencoder().get_params()
-    shared = set(DNNClassifier().get_params()) - {"class_weight"}
+    shared = set(DNNClassifier().get_params()) - {"class_weight", "label_smoothing"}
     transfer = {
         "transfer_from",
         "transfer_layers",

@@ -15,6 +15,7 @@ from numpydoc.docscrape import ClassDoc
 from skdnn import DNNAutoencoder, DNNClassifier, DNNRegressor
 from skdnn.nn.activations import ACTIVATIONS
 from skdnn.nn.initializers import INITIALIZERS
+from skdnn.nn.losses import regression_losses
 from skdnn.nn.optimizers import OPTIMIZERS
 from skdnn.nn.schedules import SCHEDULES
 
@@ -51,6 +52,16 @@ def test_docstrings_list_every_registered_option(cls):
             assert f'"{option}"' in descriptions[name], (name, option)
 
 
+def test_regressor_docstring_lists_every_regression_loss():
+    descriptions = {
+        p.name: " ".join(p.desc) for p in ClassDoc(DNNRegressor)["Parameters"]
+    }
+    types = {p.name: p.type for p in ClassDoc(DNNRegressor)["Parameters"]}
+    for option in regression_losses():
+        assert f'"{option}"' in descriptions["loss"], option
+        assert f'"{option}"' in types["loss"], option
+
+
 def test_autoencoder_docstring_matches_its_parameters():
     doc = ClassDoc(DNNAutoencoder)
     params = {p.name: p for p in doc["Parameters"]}
@@ -74,6 +85,8 @@ def test_readme_table_names_the_defaults_and_the_options():
         assert name in rows, name
         for option in registry.names():
             assert f"`{option}`" in rows[name] or f'"{option}"' in rows[name], option
+    for option in regression_losses():
+        assert f"`{option}`" in rows["loss"], option
     for name, cell in rows.items():
         marked = re.findall(r'`"?([\w.]+)"?` \(default\)', cell)
         for value in marked:

@@ -347,11 +347,15 @@ def test_inputs_far_from_unit_scale_warn_once(iris):
         ({"transfer_layers": 1}, "transfer_layers"),
         ({"batch_norm_momentum": 0.9}, "batch_norm_momentum"),
         ({"dropout_type": "alpha"}, "dropout_type"),
+        ({"huber_delta": 2.0}, "huber_delta"),
+        ({"loss": "absolute_error", "huber_delta": 2.0}, "huber_delta"),
     ],
 )
 def test_parameters_that_do_nothing_say_so(iris, params, named):
     X, y = iris
-    est = DNNClassifier(max_iter=1, **params)
+    regressor_only = {"loss", "huber_delta", "normalize_y"}
+    make = DNNRegressor if regressor_only & set(params) else DNNClassifier
+    est = make(max_iter=1, **params)
     unused = [
         w for w in _caught(lambda: est.fit(X, y)) if "no effect" in str(w.message)
     ]
