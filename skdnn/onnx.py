@@ -137,6 +137,9 @@ class _Fitted(NamedTuple):
     classes: np.ndarray = None
     y_scale: float = None  # regressors: prediction = output * y_scale + y_mean
     y_mean: np.ndarray = None
+    # regressors with the log link: output = exp(link_offset + link_slope * z)
+    link_offset: np.ndarray = None
+    link_slope: float = None
 
 
 def _fitted(estimator):
@@ -172,12 +175,16 @@ def _fitted(estimator):
             classes=np.asarray(estimator.classes_),
             **common,
         )
+    loss = estimator.loss_function_
+    exp_link = getattr(loss, "link_name", "identity") == "exp"
     return _Fitted(
         "regressor",
         layers,
         n_outputs=net.n_out,
         y_scale=getattr(estimator, "_y_scale", None),
         y_mean=getattr(estimator, "_y_mean", None),
+        link_offset=np.broadcast_to(loss.offset, (net.n_out,)) if exp_link else None,
+        link_slope=float(loss.slope) if exp_link else None,
         **common,
     )
 
@@ -370,6 +377,10 @@ def _convert(scope, operator, container):
     if fitted.kind == "transformer":
         g.node("Identity", [values], output=outputs[0].full_name)
     elif fitted.kind == "regressor":
+        if fitted.link_slope is not None:
+            values = vg.node("Mul", [values, vg.const(fitted.link_slope)])
+            values = vg.node("Add", [values, vg.const(fitted.link_offset)])
+            values = vg.node("Exp", [values])
         if fitted.y_scale is not None:
             values = vg.node("Mul", [values, vg.const(fitted.y_scale)])
         if fitted.y_mean is not None:

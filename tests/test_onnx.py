@@ -210,6 +210,20 @@ def test_regression_with_target_scaling(diabetes):
     np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-5)
 
 
+@pytest.mark.parametrize("normalize_y", [True, False])
+@pytest.mark.parametrize("multi_output", [False, True])
+def test_poisson_regression(diabetes, normalize_y, multi_output):
+    # the log link: exp(offset + slope * output) in the graph
+    X, y = diabetes
+    Y = np.c_[y, y // 3] if multi_output else y
+    reg = DNNRegressor(loss="poisson", normalize_y=normalize_y, **SMALL).fit(X, Y)
+    for dtype in (np.float32, np.float64):
+        out = run(reg, X.astype(dtype))["variable"]
+        expected = reg.predict(X).reshape(len(X), -1)
+        assert expected.min() > 0
+        np.testing.assert_allclose(out, expected, rtol=1e-5)
+
+
 @pytest.mark.parametrize(
     "params",
     [
