@@ -393,12 +393,15 @@ lr_schedule_ : LearningRateSchedule or None
     The schedule with the values derived from the fit (attributes ending in
     ``_``, e.g. ``decay_steps_``), or None without ``lr_schedule``.
 loss_function_ : skdnn.nn.losses.Loss
-    Output activation fused with the training loss.
+    Output activation fused with the training loss, with the parameters it
+    trains with (for a regressor, those of the scaled targets: e.g.
+    ``Huber(delta=huber_delta / scale)``).
 """
 
 NOTES = """\
 Training minimises the sample-weighted mean loss of each mini-batch; the output
-activation is fused with the loss so the output delta is ``prediction - target``.
+activation is fused with the loss, so the output delta is simple: ``prediction -
+target`` for cross-entropy, squared error and Poisson deviance.
 When the training or validation loss becomes NaN or infinite, fit raises
 ``skdnn.DivergenceError`` naming the epoch, and keeps the weights from before
 that epoch: the estimator is fitted and predicts.
