@@ -79,6 +79,30 @@ def test_compiled_step_is_bit_identical(name, params, dtype):
         np.testing.assert_array_equal(slots_jit[key], slots_np[key])
 
 
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_compiled_centered_rmsprop_clamps_as_the_formula(momentum):
+    # large, nearly constant gradients: in float32, v - mg**2 rounds below 0, where
+    # both paths clamp it at 0 (without the clamp: NaN)
+    g = (50 * (1 + 1e-4 * np.random.RandomState(0).normal(size=1031))).astype(
+        np.float32
+    )
+    results = []
+    for use_numba in (False, True):
+        opt = get_optimizer("rmsprop", centered=True, momentum=momentum)
+        opt.build(g.size, np.float32)
+        theta = np.zeros(g.size, np.float32)
+        with skdnn.config_context(use_numba=use_numba):
+            for _ in range(200):
+                opt.step(theta, g.copy())
+        results.append((theta, opt.slots))
+    (theta_np, slots_np), (theta_jit, slots_jit) = results
+    assert (slots_np["v"] - slots_np["mg"] ** 2 < 0).any()
+    assert np.isfinite(theta_np).all()
+    np.testing.assert_array_equal(theta_jit, theta_np)
+    for key in slots_np:
+        np.testing.assert_array_equal(slots_jit[key], slots_np[key])
+
+
 @pytest.mark.parametrize("name", ["sgd", "adam", "nadam"])
 def test_compiled_step_with_segments_and_frozen_prefix(name):
     # per-segment learning rates (fine-tuning reused layers) above a frozen prefix

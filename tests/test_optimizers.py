@@ -583,3 +583,20 @@ def test_variants_are_tunable_through_the_estimator():
         assert set(clf.optimizer_.slots) == {"m", "v", "v_hat"}
         reg = clf.set_params(optimizer=RMSprop(centered=True)).fit(X, y)
     assert set(reg.optimizer_.slots) == {"v", "mg"}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_centered_rmsprop_survives_rounding_of_its_variance(dtype):
+    # Large, nearly constant gradients: v - mg**2 is tiny and float32 rounding makes
+    # it negative; Keras' formula takes its square root (NaN), skdnn clamps it at 0.
+    rng = np.random.RandomState(0)
+    g = (50 * (1 + 1e-4 * rng.normal(size=1000))).astype(dtype)
+    opt = RMSprop(centered=True).build(g.size, dtype)
+    theta = np.zeros(g.size, dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no sqrt of a negative
+        for _ in range(200):
+            opt.step(theta, g.copy())
+    assert np.isfinite(theta).all()
+    if dtype is np.float32:  # the case the clamp is for
+        assert (opt.slots["v"] - opt.slots["mg"] ** 2 < 0).any()

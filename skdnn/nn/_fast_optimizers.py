@@ -55,7 +55,9 @@ def _rmsprop_kernel(
         v[i] = v[i] * rho + g * g * one_minus_rho
         if centered:
             mg[i] = mg[i] * rho + g * one_minus_rho
-            denominator = (v[i] - mg[i] * mg[i]) + eps
+            variance = v[i] - mg[i] * mg[i]
+            # np.maximum(variance, 0) + eps, NaN kept; 0 + eps is eps exactly
+            denominator = eps if variance < 0 else variance + eps
         else:
             denominator = v[i] + eps
         step = g / np.sqrt(denominator) * lr

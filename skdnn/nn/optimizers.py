@@ -345,7 +345,8 @@ class RMSprop(Optimizer):
 
     With ``momentum > 0`` the steps accumulate: ``m <- momentum m + step``. With
     ``centered`` (Keras' centered RMSProp), ``mg <- rho mg + (1 - rho) g`` and the
-    step is ``lr * g / sqrt(v - mg**2 + epsilon)``.
+    step is ``lr * g / sqrt(max(v - mg**2, 0) + epsilon)`` (the ``max``, which
+    Keras does not take, only acts where rounding made ``v - mg**2`` negative).
     """
 
     momentum_attribute = "momentum"
@@ -368,13 +369,16 @@ class RMSprop(Optimizer):
         tmp *= f(1 - self.rho)
         v += tmp
         if "mg" in slots:
-            # tmp <- v - mg**2 + epsilon, the centred second moment
+            # tmp <- v - mg**2 + epsilon, the centred second moment; v - mg**2 is
+            # never negative in exact arithmetic, but float32 rounding makes it so
+            # for large, nearly constant gradients (Keras then takes sqrt < 0: NaN)
             mg = slots["mg"]
             mg *= f(self.rho)
             np.multiply(grad, f(1 - self.rho), out=tmp)
             mg += tmp
             np.square(mg, out=tmp)
             np.subtract(v, tmp, out=tmp)
+            np.maximum(tmp, f(0), out=tmp)
             tmp += f(self.epsilon)
         else:
             np.add(v, f(self.epsilon), out=tmp)
