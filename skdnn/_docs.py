@@ -387,7 +387,7 @@ bn_moving_mean_, bn_moving_variance_ : list of ndarray
     Moving statistics of the same layers, which prediction uses.
 network_ : skdnn.nn.Sequential
     The fitted network (layers, flat parameter vector ``theta``).
-optimizer_ : skdnn.optimizers.Optimizer
+optimizer_ : skdnn.nn.optimizers.Optimizer
     The optimizer with its state, used again by ``warm_start``.
 lr_schedule_ : LearningRateSchedule or None
     The schedule with the values derived from the fit (attributes ending in
