@@ -10,15 +10,16 @@ start.
 
 ``HalvingGridSearchCV`` with ``resource="max_iter"`` (successive halving; Jamieson &
 Talwalkar 2016, Li et al. 2017) trains every combination for 1 epoch, keeps the best
-third, trains those for 3 epochs, and so on up to 27 epochs for the last 8. The
+third, trains those for 3 epochs, and so on up to 81 epochs for the last 3. The
 number of epochs is the resource, so the estimator needs nothing special: each round
 fits a clone with a larger ``max_iter``. Schedules given by name, such as ``"1cycle"``,
 stretch over each round's ``max_iter``.
 
-Measured on this machine (2 cores, ``python benchmarks/bench_search.py halving``; the
-table in ``benchmarks/README.md``): the halving search takes about a twentieth of
-``GridSearchCV``'s time on the same grid, and its winner's test accuracy is within
-a sample or two of the grid search's.
+Measured on 2 cores (``python benchmarks/bench_search.py halving``, both searches with
+``n_jobs=2`` and 3-fold CV): 18 s for the halving search against 102 s for
+``GridSearchCV`` training all 216 combinations for 81 epochs. The price: the grid
+search's winner reached 0.973 test accuracy, the halving search's 0.964 (4 of 450
+test images), because a few epochs rank slow starters such as dropout too low.
 """
 
 import matplotlib
@@ -61,7 +62,7 @@ search = HalvingGridSearchCV(
     techniques,
     resource="max_iter",
     min_resources=1,
-    max_resources=27,
+    max_resources=81,
     factor=3,
     cv=3,
     n_jobs=2,
