@@ -87,9 +87,10 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         _export(args.ref, folder)
         sys.path[:0] = [folder, ROOT]
-        import skdnn
         import skdnn_ref
         from threadpoolctl import threadpool_limits
+
+        import skdnn
 
         workloads = _workloads()
         with threadpool_limits(2):
