@@ -13,6 +13,7 @@ from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._docs import fill_doc, with_docs
 from ._parameters import COMMON
 from ._predict import forward_blocks
+from ._sparse import issparse
 from ._training import Diverged, TrainingState
 from ._transfer import build_keeping_weights, split_blocks
 from ._warnings import warn
@@ -126,6 +127,7 @@ sklearn.decomposition.PCA : The linear counterpart.
         self : DNNAutoencoder
         """
         self._encoder_sizes()
+        _reject_sparse(X)
         continuing = self.warm_start and hasattr(self, "network_")
         if self.pretraining == "greedy" and not continuing:
             return self._fit_greedy(X, sample_weight)
@@ -148,6 +150,7 @@ sklearn.decomposition.PCA : The linear counterpart.
             The partially fitted autoencoder.
         """
         self._encoder_sizes()
+        _reject_sparse(X)
         return self._fit(X, X, sample_weight, partial=True)
 
     def _encoder_sizes(self):
@@ -314,8 +317,8 @@ sklearn.decomposition.PCA : The linear counterpart.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The samples to encode.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to encode (sparse X is encoded block by block).
 
         Returns
         -------
@@ -362,4 +365,17 @@ sklearn.decomposition.PCA : The linear counterpart.
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
+        tags.input_tags.sparse = False  # fit: X is also the target
         return tags
+
+
+def _reject_sparse(X):
+    """The autoencoder's targets are X itself: dense, so X must be dense in fit."""
+    if issparse(X):
+        raise TypeError(
+            "DNNAutoencoder does not accept sparse X in fit or partial_fit: X is "
+            "also its reconstruction target, which would be a dense "
+            "(n_samples, n_features) array. Densify X (X.toarray()) if that fits in "
+            "memory, or reduce it first (e.g. TruncatedSVD). transform accepts "
+            "sparse X."
+        )

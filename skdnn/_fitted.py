@@ -8,7 +8,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _predict
+from . import _predict, _sparse
 from ._transfer import split_blocks
 from ._validation import assert_finite, check_finite_outputs, to_network_dtype
 from ._version import __version__
@@ -67,7 +67,10 @@ class FittedNetworkMixin:
             reset=False,
             dtype=[self.network_.dtype, np.float64],
             ensure_all_finite=False,
+            accept_sparse=["csr", "csc"],
         )
+        if _sparse.issparse(X) and X.format != "csr":
+            X = X.tocsr()  # CSC: one copy, for blocks of rows
         assert_finite(X, self)
         return X
 

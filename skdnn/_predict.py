@@ -10,6 +10,7 @@ requests) equals predicting all at once.
 
 import numpy as np
 
+from . import _sparse
 from .nn.dropout import is_dropout
 
 #: Rows per block: small enough for the activations to stay in cache.
@@ -30,8 +31,10 @@ def forward_blocks(network, X, *, n_out, prepare=None, start=0, stop=None):
     ----------
     network : Sequential
         The network, run in inference mode.
-    X : ndarray of shape (n_samples, n_features)
-        Input rows, not modified.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Input rows, not modified. Sparse blocks go into the first layer sparse
+        when it is a Dense layer and they are sparse enough, else each block is
+        densified on its own (``skdnn._sparse``).
     n_out : int
         Width of the output of layer ``stop - 1``.
     prepare : callable, optional
@@ -47,12 +50,16 @@ def forward_blocks(network, X, *, n_out, prepare=None, start=0, stop=None):
         network itself computes in its own dtype.
     """
     out = np.empty((X.shape[0], n_out), dtype=np.float64)
+    densify = _sparse.issparse(X) and not _sparse.keeps_sparse(network.layers[start], X)
+    step = _sparse.block_rows(X, keep_sparse=False) if densify else BLOCK
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked after
-        for lo in range(0, X.shape[0], BLOCK):
-            block = X[lo : lo + BLOCK]
+        for lo in range(0, X.shape[0], step):
+            block = X[lo : lo + step]
             if prepare is not None:
                 block = prepare(block)
-            out[lo : lo + BLOCK] = network.forward(
+            if densify:
+                block = block.toarray()
+            out[lo : lo + step] = network.forward(
                 block, training=False, start=start, stop=stop
             )
     return out
@@ -107,8 +114,10 @@ def mc_moments(network, X, *, mc_samples, seed, link, prepare):
         Each row's depends only on the row itself.
     """
     mean = std = None
-    for lo in range(0, X.shape[0], BLOCK):
-        block = prepare(X[lo : lo + BLOCK])
+    # the masks hash each row's values, zeros included: dense blocks
+    step = _sparse.block_rows(X, keep_sparse=False) if _sparse.issparse(X) else BLOCK
+    for lo in range(0, X.shape[0], step):
+        block = _sparse.densify(prepare(X[lo : lo + step]))
         keys = row_keys(block, seed)
         total = total_sq = 0.0
         for k in range(mc_samples):
@@ -120,9 +129,9 @@ def mc_moments(network, X, *, mc_samples, seed, link, prepare):
         if mean is None:
             mean = np.empty((X.shape[0], total.shape[1]))
             std = np.empty_like(mean)
-        mean[lo : lo + BLOCK] = total / mc_samples
-        var = total_sq / mc_samples - mean[lo : lo + BLOCK] ** 2
-        std[lo : lo + BLOCK] = np.sqrt(np.maximum(var, 0.0))
+        mean[lo : lo + step] = total / mc_samples
+        var = total_sq / mc_samples - mean[lo : lo + step] ** 2
+        std[lo : lo + step] = np.sqrt(np.maximum(var, 0.0))
     return mean, std
 
 

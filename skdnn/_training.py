@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _sparse
 from ._diagnostics import GradientFlowMonitor
 from .nn.normalization import BatchNormalization
 
@@ -157,7 +158,7 @@ class Trainer:
         """The inference output of the lowest ``n_frozen`` layers for ``X``, cached."""
         key = (id(X), n_frozen)
         if key not in self._cache:
-            H = self.state.network.forward(X, training=False, stop=n_frozen)
+            H = self._forward(X, stop=n_frozen)
             self._cache[key] = (X, H)  # X kept alive: its id stays unique
         return self._cache[key][1]
 
@@ -165,9 +166,15 @@ class Trainer:
         """The network's inference output for ``X`` (validation), frozen part cached."""
         if not n_frozen:
             self._cache.clear()  # unfrozen for good: free the cached outputs
-            return self.state.network.forward(X, training=False)
+            return self._forward(X)
         H = self.frozen_output(X, n_frozen)
         return self.state.network.forward(H, training=False, start=n_frozen)
+
+    def _forward(self, X, stop=None):
+        """Inference output of the lowest layers; sparse ``X`` block by block."""
+        if _sparse.issparse(X):
+            return _sparse.forward(self.state.network, X, stop=stop)
+        return self.state.network.forward(X, training=False, stop=stop)
 
     def learning_rate(self):
         """The rate in force: the last step's (before any step, the next one's)."""
@@ -208,16 +215,14 @@ class Trainer:
         n = X.shape[0]
         bs = min(plan.batch_size, n)
         order = self.rng.permutation(n) if plan.shuffle else np.arange(n)
-        # Batches are gathered into preallocated buffers: no per-epoch shuffled copy
-        # of X, no per-batch allocation.
-        x_buf = np.empty((bs, X.shape[1]), dtype=X.dtype)
+        take = _batch_taker(X, net.layers[0], bs)
         y_buf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
         total = float(n) if sample_weight is None else float(np.sum(sample_weight))
         weighted_loss = 0.0
         self.batch = 0
         for start in range(0, n, bs):
             idx = order[start : start + bs]
-            Xb = np.take(X, idx, axis=0, out=x_buf[: idx.size])
+            Xb = take(idx)
             Yb = np.take(Y, idx, axis=0, out=y_buf[: idx.size])
             swb = None if sample_weight is None else sample_weight[idx]
             if per_batch:
@@ -268,6 +273,21 @@ class Trainer:
             training = not isinstance(layer, BatchNormalization)
             X = layer.forward(X, training=training, rng=self.rng)
         return X
+
+
+def _batch_taker(X, first_layer, batch_size):
+    """``take(idx)``: the mini-batch of rows ``idx`` of ``X``.
+
+    Batches are gathered into a preallocated buffer: no per-epoch shuffled copy of
+    X, no per-batch allocation. Rows of sparse X stay sparse for a first Dense
+    layer (a sparse product), or are densified into the buffer one batch at a
+    time (``skdnn._sparse``); all of X is never densified.
+    """
+    keep = _sparse.issparse(X) and _sparse.keeps_sparse(first_layer, X)
+    buf = None if keep else np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+    if _sparse.issparse(X):
+        return lambda idx: _sparse.rows(X, idx, buf, keep)
+    return lambda idx: np.take(X, idx, axis=0, out=buf[: idx.size])
 
 
 class _StepArgs:

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite
 
+from . import _sparse
 from ._warnings import warn
 
 _SCALE_HINTS = {
@@ -29,9 +30,18 @@ def to_network_dtype(A, dtype, name):
     inf, and NaN losses or predictions would follow.
     """
     dtype = np.dtype(dtype)
+    if _sparse.issparse(A):
+        _check_range(A.data, dtype, name)
+        return _sparse.to_csr(A, dtype)
     if A.dtype == dtype:
         return A
-    if A.size and np.issubdtype(A.dtype, np.floating):
+    _check_range(A, dtype, name)
+    return A.astype(dtype)
+
+
+def _check_range(A, dtype, name):
+    """Raise when ``A`` holds values beyond the range of ``dtype``."""
+    if A.dtype != dtype and A.size and np.issubdtype(A.dtype, np.floating):
         limit = float(np.finfo(dtype).max)
         largest = float(np.max(np.abs(A)))
         if largest > limit:
@@ -40,7 +50,6 @@ def to_network_dtype(A, dtype, name):
                 f"the range of {dtype} (about {limit:.2g}) in which the network "
                 f"computes: {_SCALE_HINTS[name]}, or set dtype='float64'."
             )
-    return A.astype(dtype)
 
 
 def assert_finite(X, estimator):
@@ -51,7 +60,10 @@ def assert_finite(X, estimator):
     non-finite) in about half the time, which matters for prediction, where the
     check is otherwise ~8% of the work. When the sums are not finite, scikit-learn's
     own check decides (finite values can overflow a sum) and words the error.
+    Sparse ``X``: its stored values are checked.
     """
+    if _sparse.issparse(X):
+        X = X.data[:, None]
     if X.size:
         with np.errstate(over="ignore", invalid="ignore"):
             if np.isfinite(np.sum(X @ np.ones(X.shape[1], dtype=X.dtype))):
@@ -94,11 +106,22 @@ def far_from_unit_scale(X):
     A column counts when it is not constant and its standard deviation is above
     ``LARGE`` (100) or below ``SMALL`` (1e-4), or its mean is above ``LARGE`` in
     magnitude. Standardised, min-max scaled and one-hot columns never count.
+
+    Sparse ``X``: the scale is that of the stored values (their root mean square
+    above ``LARGE`` or below ``SMALL``), computed without densifying. A column
+    with few non-zero values has a tiny standard deviation whatever their size,
+    so the dense rule would flag every rare word of a TF-IDF matrix; values in
+    [0, 1] (TF-IDF, counts normalised per row, binary indicators) never count.
     """
-    mean, std = column_statistics(X)
+    if _sparse.issparse(X):
+        mean, std, stored_rms, count = _sparse.column_moments(X)
+        far = (count > 0) & ((stored_rms > LARGE) | (stored_rms < SMALL))
+    else:
+        mean, std = column_statistics(X)
+        with np.errstate(invalid="ignore"):
+            far = (std > LARGE) | (std < SMALL) | (np.abs(mean) > LARGE)
     with np.errstate(invalid="ignore"):
         varying = std > 1e-12 * np.maximum(np.abs(mean), 1.0)
-        far = (std > LARGE) | (std < SMALL) | (np.abs(mean) > LARGE)
     return np.flatnonzero(varying & far)
 
 

@@ -1,19 +1,22 @@
 """scikit-learn's own estimator checks on every estimator.
 
-In float64 every check passes. In float32 (the default), three checks compare
+In float64 every check passes. In float32 (the default), four checks compare
 outputs to 1e-7 relative tolerance after reordering, subsetting or repeating
-samples; BLAS then sums in a different order, so outputs agree to float32
-round-off only (measured up to 1.1e-7 relative), and whether a given case stays
-under 1e-7 depends on the CPU's kernels. Those three are run for the float64
-estimators here, and for float32 by ``test_float32_outputs_agree_to_round_off``
-below, with float32's tolerance: the same properties, no expected failures.
+samples (the last on dense and on sparse X); BLAS or the sparse product then sums
+in a different order, so outputs agree to float32 round-off only (measured up to
+1.1e-7 relative dense, 1.9e-6 sparse), and whether a given case stays under 1e-7
+depends on the CPU's kernels. Those four are run for the float64 estimators here,
+and for float32 by ``test_float32_outputs_agree_to_round_off`` below, with
+float32's tolerance: the same properties, no expected failures.
 """
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import (
     _get_check_estimator_ids,
     estimator_checks_generator,
@@ -31,6 +34,7 @@ _ROUND_OFF_CHECKS = {
     "check_methods_sample_order_invariance",
     "check_methods_subset_invariance",
     "check_sample_weight_equivalence_on_dense_data",
+    "check_sample_weight_equivalence_on_sparse_data",
 }
 ESTIMATORS = [
     DNNClassifier(),
@@ -95,3 +99,10 @@ def test_float32_outputs_agree_to_round_off(estimator):
         a.fit(X, y, sample_weight=weights)
         b.fit(X[repeated], y[repeated])
     np.testing.assert_allclose(_outputs(a, X), _outputs(b, X), rtol=1e-4, atol=1e-5)
+    if get_tags(est).input_tags.sparse:  # the same on sparse X (the sparse product)
+        X_sparse = sparse.csr_array(np.where(np.abs(X) < 0.5, 0.0, X))
+        a.fit(X_sparse, y, sample_weight=weights)
+        b.fit(X_sparse[repeated], y[repeated])
+        np.testing.assert_allclose(
+            _outputs(a, X_sparse), _outputs(b, X_sparse), rtol=1e-4, atol=1e-5
+        )

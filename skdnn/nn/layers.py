@@ -173,8 +173,9 @@ class Dense(Layer):
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_in)
-            Input batch.
+        X : ndarray or sparse matrix of shape (n_samples, n_in)
+            Input batch. A sparse one (scipy CSR, only ever the input of the
+            network's lowest layer) gives a sparse product.
         training : bool, default=False
             Cache ``X`` for ``backward``.
         rng : numpy.random.RandomState, optional
@@ -214,7 +215,10 @@ class Dense(Layer):
             Gradient of the loss with respect to the layer's input.
         """
         X = self.cache["X"]
-        np.matmul(X.T, dY, out=self.grads["kernel"])
+        if isinstance(X, np.ndarray):
+            np.matmul(X.T, dY, out=self.grads["kernel"])
+        else:  # a sparse batch (scipy CSR): a sparse product
+            self.grads["kernel"][...] = X.T @ dY
         if self.use_bias and bias_grad:
             # the ufunc method skips np.sum's Python wrapper (~2 us per call)
             np.add.reduce(dY, axis=0, out=self.grads["bias"])
