@@ -20,10 +20,11 @@ import scipy.sparse as sp
 from .nn.layers import Dense
 
 #: Density (stored values / all values) up to which batches stay sparse for the
-#: first Dense layer. Measured (benchmarks/bench_sparse.py --compare): the sparse
-#: product is faster up to ~0.3 for a 200-row batch into 100 units; above, a
-#: dense BLAS product of the densified batch wins.
-SPARSE_DENSITY = 0.3
+#: first Dense layer. Measured (benchmarks/bench_sparse.py --compare, 10,000 x
+#: 5,000, batches of 200 into 100 units): the sparse product takes 1/14 of the
+#: densified batch's time at density 0.001, 1/2.4 at 0.05, the same at 0.2, and
+#: 1.5x at 0.3; above 0.2 each batch is densified.
+SPARSE_DENSITY = 0.2
 
 #: Largest densified block at prediction, validation and Monte Carlo dropout.
 DENSE_BLOCK_BYTES = 32 * 2**20

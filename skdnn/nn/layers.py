@@ -217,8 +217,8 @@ class Dense(Layer):
         X = self.cache["X"]
         if isinstance(X, np.ndarray):
             np.matmul(X.T, dY, out=self.grads["kernel"])
-        else:  # a sparse batch (scipy CSR): a sparse product
-            self.grads["kernel"][...] = X.T @ dY
+        else:
+            _sparse_kernel_grad(X, dY, self.grads["kernel"])
         if self.use_bias and bias_grad:
             # the ufunc method skips np.sum's Python wrapper (~2 us per call)
             np.add.reduce(dY, axis=0, out=self.grads["bias"])
@@ -232,3 +232,16 @@ class Dense(Layer):
 
     def __repr__(self):
         return f"Dense({self.units})"
+
+
+def _sparse_kernel_grad(X, dY, out):
+    """``out = X.T @ dY`` for a CSR batch ``X``, with no array of ``out``'s size.
+
+    Only the rows of the features present in the batch are non-zero: the product
+    runs on those columns alone (the same additions, in the same order, as the
+    full sparse product) and is scattered into ``out``, zeroed first.
+    """
+    columns, position = np.unique(X.indices, return_inverse=True)
+    present = type(X)((X.data, position, X.indptr), shape=(X.shape[0], columns.size))
+    out.fill(0)
+    out[columns] = present.T @ dY
