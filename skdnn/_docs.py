@@ -479,8 +479,10 @@ SECTIONS = {
     "fit_parameters": """\
 Parameters
 ----------
-X : array-like of shape (n_samples, n_features)
-    Training data.
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Training data. Sparse X (scipy CSR or CSC) is never densified as a whole:
+    each mini-batch is a sparse product in the first layer, or densified on
+    its own (see docs/sparse.md).
 y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     Targets: class labels (or a binary indicator matrix for multilabel
     targets) for a classifier, values for a regressor.
@@ -490,15 +492,17 @@ sample_weight : array-like of shape (n_samples,), default=None
 Parameters
 ----------
 X : array-like of shape (n_samples, n_features)
-    Training data (standardised features work best).
+    Training data (standardised features work best). Dense: X is also the
+    reconstruction target (sparse X raises a TypeError; ``transform`` takes
+    it).
 y : None
     Ignored.
 sample_weight : array-like of shape (n_samples,), default=None
     Non-negative weights; each batch's reconstruction loss is their weighted
     mean.""",
     "X": """\
-X : array-like of shape (n_samples, n_features)
-    Input data.""",
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Input data; sparse X is predicted block by block.""",
     "mc_samples": """\
 mc_samples : int, default=None
     Monte Carlo dropout (Gal & Ghahramani 2016): average ``mc_samples``
