@@ -5,7 +5,8 @@ from ._autoencoder import DNNAutoencoder
 from ._config import config_context, get_config, set_config
 from ._estimators import DNNClassifier, DNNRegressor
 from ._lr_finder import LearningRateFinderResult, find_learning_rate
-from .exceptions import DivergenceError, GradientFlowWarning
+from ._version import __version__
+from .exceptions import DivergenceError, GradientFlowWarning, UnusedParameterWarning
 from .nn.optimizers import SGD, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
 from .nn.schedules import (
     ExponentialDecay,
@@ -16,14 +17,13 @@ from .nn.schedules import (
     ReduceLROnPlateau,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "DNNAutoencoder",
     "DNNClassifier",
     "DNNRegressor",
     "DivergenceError",
     "GradientFlowWarning",
+    "UnusedParameterWarning",
     "SGD",
     "Adagrad",
     "Adam",

@@ -62,26 +62,25 @@ class EpochTasks:
         The task whose subtasks the epochs are.
     X, y, sample_weight
         The data of the fit, passed on to the callbacks.
-    trainer : Trainer, optional
-        When given, callbacks asking for ``fitted_estimator`` get a copy of the
-        estimator as if fit had stopped at that point (made only if asked for).
+    state : TrainingState, optional
+        The fit's training state. When given, callbacks asking for
+        ``fitted_estimator`` get a copy of the estimator as if fit had stopped at
+        that point (made only if asked for).
     """
 
-    def __init__(self, estimator, context, X, y, sample_weight, trainer=None):
+    def __init__(self, estimator, context, X, y, sample_weight, state=None):
         self.estimator = estimator
         self.context = context
         self._data = {"X": X, "y": y, "metadata": _metadata(sample_weight)}
-        self._fitted = (
-            None if trainer is None else _fitted_attributes(estimator, trainer)
-        )
+        self._fitted = None if state is None else _fitted_attributes(estimator, state)
         self._task = None
 
     @classmethod
-    def create(cls, estimator, context, X, y, sample_weight, trainer=None):
+    def create(cls, estimator, context, X, y, sample_weight, state=None):
         """An ``EpochTasks``, or None when no callback listens (no per-epoch cost)."""
         if context is None or not getattr(estimator, "_skl_callbacks", None):
             return None
-        return cls(estimator, context, X, y, sample_weight, trainer)
+        return cls(estimator, context, X, y, sample_weight, state)
 
     def on_epoch_begin(self, epoch):
         self._task = self.context.subcontext(task_name="epoch")
@@ -100,7 +99,7 @@ class EpochTasks:
         )
 
 
-def _fitted_attributes(estimator, trainer):
+def _fitted_attributes(estimator, state):
     """A lazy ``reconstruction_attributes``: the fitted state right now.
 
     The network is copied so that a callback keeping the fitted estimator does
@@ -109,13 +108,9 @@ def _fitted_attributes(estimator, trainer):
 
     def attributes():
         fitted = copy.copy(estimator)
-        fitted.network_ = copy.deepcopy(trainer.network)
-        fitted.history_ = {
-            key: list(values) for key, values in estimator.history_.items()
-        }
-        fitted.n_iter_ = trainer.epoch
-        fitted.t_ = trainer.optimizer.iterations
-        fitted.__dict__.pop("best_loss_", None)
+        fitted.network_ = copy.deepcopy(state.network)
+        fitted.history_ = {key: list(values) for key, values in state.history.items()}
+        fitted._keep(state)
         # Its own generator: the training one must not be drawn from, or a
         # callback would change the fit's results.
         fitted._finish_fit(np.random.RandomState(0))

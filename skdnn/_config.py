@@ -57,11 +57,7 @@ def config_context(*, use_numba=None):
     Parameters
     ----------
     use_numba : bool, optional
-        See ``set_config``.
-
-    See Also
-    --------
-    set_config, get_config
+        See ``set_config`` (and ``get_config``).
 
     Examples
     --------

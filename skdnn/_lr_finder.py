@@ -2,13 +2,13 @@
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from .exceptions import DivergenceError
+from .exceptions import DivergenceError, UnusedParameterWarning
 from .nn.schedules import LearningRateSchedule
 
 
@@ -64,11 +64,18 @@ class LearningRateFinderResult:
         ``best_learning_rate / 10``: a good initial rate.
     """
 
-    learning_rates: np.ndarray
-    losses: np.ndarray
-    smoothed_losses: np.ndarray
+    learning_rates: np.ndarray = field(repr=False)
+    losses: np.ndarray = field(repr=False)
+    smoothed_losses: np.ndarray = field(repr=False)
     best_learning_rate: float
     suggested_learning_rate: float
+
+    def __repr__(self):
+        return (
+            f"LearningRateFinderResult(suggested_learning_rate="
+            f"{self.suggested_learning_rate:.3g}, best_learning_rate="
+            f"{self.best_learning_rate:.3g}, n_steps={self.losses.size})"
+        )
 
     def plot(self, ax=None):
         """Loss against learning rate on a log axis (needs matplotlib).
@@ -104,32 +111,23 @@ def _smooth(losses):
     return np.convolve(losses, kernel, mode="same") / counts
 
 
-def find_learning_rate(
-    estimator,
-    X,
-    y,
-    *,
-    sample_weight=None,
-    start_learning_rate=1e-5,
-    end_learning_rate=10.0,
-    n_steps=None,
-    stop_factor=4.0,
-):
+# fmt: off
+def find_learning_rate(estimator, X, y, *, sample_weight=None, start_learning_rate=1e-5,
+                       end_learning_rate=10.0, n_steps=None, stop_factor=4.0):
+    # fmt: on
     """Sweep the learning rate exponentially and suggest a good initial one.
 
-    Trains a clone of ``estimator`` for one pass over mini-batches while the
-    learning rate grows geometrically from ``start_learning_rate`` to
-    ``end_learning_rate``, and stops once a batch loss exceeds ``stop_factor``
-    times the lowest seen (or becomes NaN). The loss first falls, then shoots up
-    when the rate is too large; a good initial rate is about a tenth of the rate
-    at the minimum loss (chapter 11; Smith 2018). ``estimator`` itself is not
-    changed.
+    Trains a clone of ``estimator`` (not ``estimator`` itself) over mini-batches
+    while the rate grows geometrically from ``start_learning_rate`` to
+    ``end_learning_rate``, until a batch loss exceeds ``stop_factor`` times the
+    lowest seen. A good initial rate is about a tenth of the rate at the
+    minimum loss (chapter 11; Smith 2018).
 
     Parameters
     ----------
     estimator : DNNClassifier, DNNRegressor or Pipeline ending in one
-        The configuration to test (optimizer, batch size, architecture...). Its
-        ``learning_rate`` and ``lr_schedule`` are ignored.
+        The configuration to test; its ``learning_rate`` and ``lr_schedule`` are
+        ignored.
     X : array-like of shape (n_samples, n_features)
         Training data.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -139,16 +137,14 @@ def find_learning_rate(
     start_learning_rate, end_learning_rate : float, default=1e-5, 10.0
         Range of the sweep.
     n_steps : int, default=None
-        Steps of the sweep. None: one epoch, or 100 steps if an epoch has
-        fewer mini-batches (small data sets then take more than one pass).
+        Steps of the sweep. None: one epoch, at least 100 steps.
     stop_factor : float, default=4.0
         Stop when a batch loss exceeds ``stop_factor`` times the minimum.
 
     Returns
     -------
     result : LearningRateFinderResult
-        The rates, the batch losses (raw and smoothed), the rate at the minimum
-        loss and the suggested rate; ``result.plot()`` draws the curve.
+        Rates, batch losses, the suggested rate; ``result.plot()`` draws them.
 
     Examples
     --------
@@ -158,7 +154,26 @@ def find_learning_rate(
     >>> result = find_learning_rate(DNNClassifier(random_state=0), X / 16, y)
     >>> 1e-4 < result.suggested_learning_rate < 1
     True
+    >>> result  # doctest: +ELLIPSIS
+    LearningRateFinderResult(suggested_learning_rate=..., n_steps=...)
     """
+    _check_sweep(start_learning_rate, end_learning_rate, n_steps, stop_factor)
+    sweep = _ExponentialSweep(
+        start_learning_rate, end_learning_rate, n_steps, stop_factor
+    )
+    est, final, prefix = _sweeping_clone(estimator, sweep)
+    fit_params = {} if sample_weight is None else {prefix + "sample_weight": sample_weight}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", UnusedParameterWarning)
+            est.fit(X, y, **fit_params)
+    except (_SweepDone, DivergenceError):
+        pass
+    return _result(getattr(final, "lr_schedule_", None))
+
+
+def _check_sweep(start_learning_rate, end_learning_rate, n_steps, stop_factor):
     if not 0 < start_learning_rate < end_learning_rate:
         raise ValueError(
             "Need 0 < start_learning_rate < end_learning_rate, got "
@@ -168,12 +183,13 @@ def find_learning_rate(
         raise ValueError(f"n_steps must be at least 2, got {n_steps}.")
     if not stop_factor > 1:
         raise ValueError(f"stop_factor must be greater than 1, got {stop_factor}.")
+
+
+def _sweeping_clone(estimator, sweep):
+    """A clone set up for the sweep, its final step, and that step's prefix."""
     est = clone(estimator)
     is_pipeline = hasattr(est, "steps")
     prefix = f"{est.steps[-1][0]}__" if is_pipeline else ""
-    sweep = _ExponentialSweep(
-        start_learning_rate, end_learning_rate, n_steps, stop_factor
-    )
     # The sweep ends the fit itself (_SweepDone): no epoch limit, no stopping
     # rule, no held-out data.
     max_epochs = 10**9
@@ -187,17 +203,10 @@ def find_learning_rate(
             prefix + "verbose": 0,
         }
     )
-    fit_params = {}
-    if sample_weight is not None:
-        fit_params[prefix + "sample_weight"] = sample_weight
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            est.fit(X, y, **fit_params)
-    except (_SweepDone, DivergenceError):
-        pass
-    final = est.steps[-1][1] if is_pipeline else est
-    recorded = getattr(final, "lr_schedule_", None)
+    return est, (est.steps[-1][1] if is_pipeline else est), prefix
+
+
+def _result(recorded):
     if recorded is None or not recorded.losses_:
         raise RuntimeError(
             "The learning-rate sweep recorded no loss: the very first step "

@@ -1,7 +1,14 @@
-"""The training loop: epochs -> mini-batches -> forward -> loss -> backward -> step.
+"""The training loop, as the algorithm reads::
 
-Knows nothing about scikit-learn: the estimators hand it a built network, a loss,
-an optimizer and encoded float arrays.
+    for each epoch:
+        if the reused layers' frozen epochs are over: a fresh optimizer, all layers
+        for each mini-batch: forward -> loss -> backward -> penalties -> step
+        validation loss (early stopping), history, schedule, callbacks
+        stop once the monitored loss has not improved for n_iter_no_change epochs
+
+Knows nothing about scikit-learn: an estimator hands ``train`` a ``TrainingState``
+(what training changes, and a warm start continues) and a ``TrainingPlan`` (how to
+train, fixed for the fit).
 """
 
 import math
@@ -9,257 +16,445 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._diagnostics import GradientFlowMonitor
 from .nn.normalization import BatchNormalization
 
 
 class Diverged(Exception):
-    """Internal signal: the batch loss was not finite."""
+    """Internal signal: a loss was not finite (``batch`` 0: the validation loss)."""
 
     def __init__(self, epoch, batch, loss):
         super().__init__(epoch, batch, loss)
         self.epoch, self.batch, self.loss = epoch, batch, loss
 
 
+@dataclass
+class TrainingState:
+    """What training changes: an estimator's fitted state.
+
+    Attributes
+    ----------
+    network : Sequential
+        The built network.
+    optimizer : Optimizer
+        A built optimizer (replaced by a fresh one when reused layers unfreeze).
+    history : dict of list
+        Per-epoch records, appended to.
+    epochs : int
+        Epochs completed (the reused layers' freezing counts them).
+    steps : int
+        Optimizer steps since the learning-rate schedule started.
+    samples : int
+        Training samples seen (scikit-learn's ``t_``).
+    """
+
+    network: object
+    optimizer: object
+    history: dict = field(default_factory=dict)
+    epochs: int = 0
+    steps: int = 0
+    samples: int = 0
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    """How to train: everything the loop needs besides the state and the data.
+
+    ``reused_layers`` lowest layers (from transfer learning) are frozen until
+    epoch ``unfreeze_epoch`` (never if None); from that epoch on every layer trains
+    under ``new_optimizer()``, the reused ones at ``reused_lr_factor`` times the
+    rate. ``validation`` is ``(X_val, Y_val, sample_weight_val)`` or None;
+    ``score(Z_val, Y_val, sample_weight_val)`` gives ``val_score``. The history
+    records losses times ``loss_unit`` (in the user's units when the targets were
+    scaled for training); the stopping rule and the schedule see them as trained.
+    """
+
+    loss: object
+    batch_size: int
+    max_epochs: int
+    shuffle: bool = True
+    n_iter_no_change: int = 10
+    tol: float = 1e-4
+    schedule: object = None
+    regularizers: tuple = ()
+    reused_layers: int = 0
+    unfreeze_epoch: object = None
+    reused_lr_factor: float = 1.0
+    new_optimizer: object = None
+    validation: object = None
+    score: object = None
+    monitor: bool = False
+    verbose: int = 0
+    callbacks: object = None
+    loss_unit: float = 1.0
+
+    def n_frozen(self, epoch):
+        """Number of lowest layers that do not train during ``epoch``."""
+        if self.unfreeze_epoch is not None and epoch >= self.unfreeze_epoch:
+            return 0
+        return self.reused_layers
+
+    def unfreezes_at(self, epoch):
+        """Whether the reused layers, frozen until now, start training at ``epoch``."""
+        return self.reused_layers > 0 and epoch == self.unfreeze_epoch and epoch > 1
+
+    def waits_for_unfreeze(self, epoch):
+        """Whether ``epoch`` is frozen and an unfreeze is planned for later."""
+        return self.unfreeze_epoch is not None and self.n_frozen(epoch) > 0
+
+
+@dataclass
+class TrainingResult:
+    """What one call of ``train`` did.
+
+    ``converged``: a stopping rule (or a callback) ended training. ``interrupted``:
+    None, or where Ctrl-C stopped it and which weights were kept; ``abort``: the
+    interrupt came mid-batch, so the caller re-raises it once the model is usable.
+    """
+
+    epochs: int = 0
+    converged: bool = False
+    best_loss: float = math.inf
+    interrupted: object = None
+    abort: bool = False
+
+
 class Trainer:
-    """Mini-batch training of a ``Sequential`` network.
+    """Mini-batch epochs over the trainable layers of a network.
+
+    The ``n_frozen`` lowest layers run in inference mode (batch norm uses its
+    moving statistics, as in Keras); when they are deterministic their output for
+    ``X`` is computed once and cached, so a frozen epoch only pays for the layers
+    above. Dropout among them stays active, batch by batch.
 
     Parameters
     ----------
-    network : Sequential
-        A built network.
-    loss : Loss
-        Output activation fused with its loss.
-    optimizer : Optimizer
-        A built optimizer.
-    batch_size : int
-    shuffle : bool
-        Draw a new permutation of the samples every epoch.
+    state : TrainingState
+        Network and optimizer to train; ``state.steps`` counts the steps.
+    plan : TrainingPlan
+        Loss, batch size, shuffling, schedule, regularizers, diagnostics.
     rng : numpy.random.RandomState
         Source of all randomness: shuffling and stochastic layers.
-    regularizer : callable, optional
-        ``regularizer(kernels) -> penalty`` (e.g. ``L1L2``): adds its gradient to
-        the kernel gradients; the penalty is added to each batch loss.
-    constraint : callable, optional
-        ``constraint(kernels)`` (e.g. ``MaxNorm``), applied after every step.
-    schedule : LearningRateSchedule, optional
-        A started schedule: ``schedule(step)`` gives each step's learning rate
-        (``step`` = optimizer steps already taken), ``schedule.momentum(step)``
-        the optimizer's momentum if it cycles it; ``schedule.batch_end(loss)``
-        sees each batch loss and ``schedule.epoch_end(loss)`` the monitored loss
-        of each epoch.
     """
 
-    def __init__(
-        self,
-        network,
-        loss,
-        optimizer,
-        *,
-        batch_size,
-        shuffle,
-        rng,
-        regularizer=None,
-        constraint=None,
-        schedule=None,
-    ):
-        self.network = network
-        self.loss = loss
-        self.optimizer = optimizer
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.rng = rng
-        self.regularizer = regularizer
-        self.constraint = constraint
-        self.schedule = schedule
-        self._last_lr = None
+    def __init__(self, state, plan, rng):
+        self.state, self.plan, self.rng = state, plan, rng
+        self.monitor = GradientFlowMonitor(state.network) if plan.monitor else None
         #: Set by a deferred Ctrl-C: stop once the current batch is done.
         self.stop_requested = False
         #: Batches completed in the current epoch.
         self.batch = 0
-        self.epoch = 0
-        #: A ``GradientFlowMonitor`` run on each epoch's last batch (None: off).
-        self.monitor = None
         #: What the monitor recorded in the last epoch.
         self.diagnostics = {}
+        self.last_lr = None
+        self._cache = {}
 
-    #: Transfer learning, set by ``reuse_lower_layers``: no reused layers by default.
-    reused_layers = 0
-    freeze_epochs = None
-    reused_lr_factor = 1.0
+    def frozen_output(self, X, n_frozen):
+        """The inference output of the lowest ``n_frozen`` layers for ``X``, cached."""
+        key = (id(X), n_frozen)
+        if key not in self._cache:
+            H = self.state.network.forward(X, training=False, stop=n_frozen)
+            self._cache[key] = (X, H)  # X kept alive: its id stays unique
+        return self._cache[key][1]
 
-    def reuse_lower_layers(self, n_layers, *, freeze_epochs=None, lr_factor=1.0):
-        """Treat the lowest ``n_layers`` layers as reused from another model.
-
-        They stay frozen while ``epoch <= freeze_epochs`` (always if None), then
-        train with ``lr_factor`` times the learning rate. While frozen and
-        deterministic, their output for the training set is computed once and
-        cached, so a frozen epoch only pays for the layers above.
-        """
-        self.reused_layers = n_layers
-        self.freeze_epochs = freeze_epochs
-        self.reused_lr_factor = lr_factor
-        self._frozen_cache = self._frozen_val_cache = None
-        return self
-
-    def frozen_layers(self, epoch=None):
-        """Number of frozen lowest layers during ``epoch`` (default: the next one)."""
-        epoch = self.epoch + 1 if epoch is None else epoch
-        if self.freeze_epochs is not None and epoch > self.freeze_epochs:
-            return 0
-        return self.reused_layers
-
-    def unfreezes_later(self):
-        """True while the epoch just run was frozen and an unfreeze is scheduled."""
-        return (
-            self.freeze_epochs is not None
-            and self.frozen_layers(self.epoch) > 0
-            and self.epoch <= self.freeze_epochs
-        )
-
-    def _frozen_output(self, X, n_layers, slot="_frozen_cache"):
-        """The inference output of the lowest ``n_layers`` layers for ``X``, cached
-        in attribute ``slot`` (one for the training data, one for validation)."""
-        cache = getattr(self, slot, None)
-        if cache is None or cache[0] is not X or cache[1] != n_layers:
-            H = self.network.forward(X, training=False, stop=n_layers)
-            cache = (X, n_layers, H)
-            setattr(self, slot, cache)
-        return cache[2]
-
-    def predict_validation(self, X_val):
-        """The network's inference output for ``X_val`` after the epoch just run.
-
-        While the lowest layers are frozen, their output for ``X_val`` cannot change
-        (at inference every layer is deterministic, and frozen batch norm keeps its
-        moving statistics), so it is computed once and only the layers above run in
-        the following epochs.
-        """
-        frozen = self.frozen_layers(self.epoch) if self.epoch else 0
-        if not frozen:
-            self._frozen_val_cache = None
-            return self.network.forward(X_val, training=False)
-        H = self._frozen_output(X_val, frozen, slot="_frozen_val_cache")
-        return self.network.forward(H, training=False, start=frozen)
-
-    def _frozen_forward(self, X, n_layers):
-        """A batch through the frozen layers: dropout on, batch norm in inference."""
-        for layer in self.network.layers[:n_layers]:
-            training = not isinstance(layer, BatchNormalization)
-            X = layer.forward(X, training=training, rng=self.rng)
-        return X
-
-    def _lr_segments(self, frozen):
-        if frozen or not self.reused_layers or self.reused_lr_factor == 1.0:
-            return None
-        stop = self.network.param_offset(self.reused_layers)
-        return [
-            (0, stop, self.reused_lr_factor),
-            (stop, self.network.theta.size, 1.0),
-        ]
+    def predict(self, X, n_frozen):
+        """The network's inference output for ``X`` (validation), frozen part cached."""
+        if not n_frozen:
+            self._cache.clear()  # unfrozen for good: free the cached outputs
+            return self.state.network.forward(X, training=False)
+        H = self.frozen_output(X, n_frozen)
+        return self.state.network.forward(H, training=False, start=n_frozen)
 
     def learning_rate(self):
         """The rate in force: the last step's (before any step, the next one's)."""
-        if self._last_lr is not None:
-            return float(self._last_lr)
-        if self.schedule is not None:
-            return float(self.schedule(self.optimizer.iterations))
-        return self.optimizer.current_learning_rate
+        if self.last_lr is not None:
+            return float(self.last_lr)
+        if self.plan.schedule is not None:
+            return float(self.plan.schedule(self.state.steps))
+        return self.state.optimizer.current_learning_rate
 
-    def _scheduled_rate(self, dtype):
+    def _next_rate(self, dtype):
         """The next step's rate from the schedule (None: the optimizer's own)."""
-        if self.schedule is None:
+        schedule, opt = self.plan.schedule, self.state.optimizer
+        if schedule is None:
             return None
-        opt = self.optimizer
-        momentum = self.schedule.momentum(opt.iterations)
+        momentum = schedule.momentum(self.state.steps)
         if momentum is not None and opt.momentum_attribute is not None:
             setattr(opt, opt.momentum_attribute, momentum)
-        # float32 scalar: a Python/NumPy float64 one would make the update run a
-        # float64 loop (PERF-NOTES item 3)
-        self._last_lr = dtype(self.schedule(opt.iterations))
-        return self._last_lr
+        # a float32 scalar: a float64 one would make a float32 update run a
+        # float64 loop, several times slower
+        self.last_lr = dtype(schedule(self.state.steps))
+        return self.last_lr
 
-    def end_epoch(self, monitored_loss):
-        """Let the schedule see the epoch's monitored loss (performance scheduling)."""
-        if self.schedule is not None:
-            self.schedule.epoch_end(monitored_loss)
-
-    def train_epoch(self, X, Y, sample_weight=None):
+    def train_epoch(self, X, Y, sample_weight, epoch):
         """One pass over ``(X, Y)``; returns the sample-weighted mean batch loss.
 
         Raises ``Diverged`` (after which the caller restores a snapshot) when a
         batch loss is NaN or infinite.
         """
-        net, opt = self.network, self.optimizer
-        frozen = self.frozen_layers()
-        self.epoch += 1
-        self.batch = 0
-        # Frozen layers run in inference mode, as in Keras: batch norm uses (and no
-        # longer updates) its moving statistics. Without dropout or RReLU among them
-        # they give the same output every epoch: feed the trainable layers their
-        # cached output instead of recomputing it. Otherwise each batch goes through
-        # them, with their dropout still active.
-        first = frozen
-        per_batch_frozen = frozen and not all(
+        net, plan = self.state.network, self.plan
+        n_frozen = plan.n_frozen(epoch)
+        per_batch = n_frozen and not all(
             layer.deterministic or isinstance(layer, BatchNormalization)
-            for layer in net.layers[:frozen]
+            for layer in net.layers[:n_frozen]
         )
-        if frozen and not per_batch_frozen:
-            X = self._frozen_output(X, frozen)
-        param_start = net.param_offset(frozen) if frozen else 0
-        segments = self._lr_segments(frozen)
-        # the trainable kernels, for l1/l2 and max-norm (views: fixed for the epoch)
-        kernels = [pair for layer in net.layers[frozen:] for pair in layer.kernels]
+        if n_frozen and not per_batch:
+            X = self.frozen_output(X, n_frozen)
+        step = _StepArgs(net, n_frozen, plan.reused_layers, plan.reused_lr_factor)
         n = X.shape[0]
-        bs = min(self.batch_size, n)
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        bs = min(plan.batch_size, n)
+        order = self.rng.permutation(n) if plan.shuffle else np.arange(n)
         # Batches are gathered into preallocated buffers: no per-epoch shuffled copy
         # of X, no per-batch allocation.
         x_buf = np.empty((bs, X.shape[1]), dtype=X.dtype)
         y_buf = np.empty((bs, Y.shape[1]), dtype=Y.dtype)
-        total_w = float(n) if sample_weight is None else float(np.sum(sample_weight))
+        total = float(n) if sample_weight is None else float(np.sum(sample_weight))
         weighted_loss = 0.0
-        last = (n - 1) // bs
-        for b, start in enumerate(range(0, n, bs)):
+        self.batch = 0
+        for start in range(0, n, bs):
             idx = order[start : start + bs]
-            m = idx.size
-            Xb = np.take(X, idx, axis=0, out=x_buf[:m])
-            Yb = np.take(Y, idx, axis=0, out=y_buf[:m])
+            Xb = np.take(X, idx, axis=0, out=x_buf[: idx.size])
+            Yb = np.take(Y, idx, axis=0, out=y_buf[: idx.size])
             swb = None if sample_weight is None else sample_weight[idx]
-            if per_batch_frozen:
-                Xb = self._frozen_forward(Xb, frozen)
-            monitored = self.monitor is not None and b == last
-            if monitored:
-                Z = self.monitor.forward(net, Xb, rng=self.rng, start=first)
-            else:
-                Z = net.forward(Xb, training=True, rng=self.rng, start=first)
-            loss, delta = self.loss.gradient(Z, Yb, swb)
-            if not math.isfinite(loss):
-                raise Diverged(self.epoch, b + 1, loss)
-            net.backward(delta, stop=frozen)
-            if monitored:
-                self.diagnostics = self.monitor.record(net, start=first)
-            if self.regularizer is not None:
-                loss += self.regularizer(kernels)
-            opt.step(
-                net.theta,
-                net.grad,
-                learning_rate=self._scheduled_rate(net.theta.dtype.type),
-                tensors=net.tensors,
-                start=param_start,
-                segments=segments,
-            )
-            if self.constraint is not None:
-                self.constraint(kernels)
-            if self.schedule is not None:
-                self.schedule.batch_end(loss)
-            weighted_loss += loss * (m if swb is None else float(np.sum(swb)))
-            self.batch = b + 1
+            if per_batch:
+                Xb = self._frozen_forward(Xb, n_frozen)
+            loss = self._train_batch(Xb, Yb, swb, epoch, step)
+            weighted_loss += loss * (idx.size if swb is None else float(np.sum(swb)))
+            self.batch += 1
+            self.state.samples += idx.size
             if self.stop_requested:
                 raise KeyboardInterrupt
-        return weighted_loss / total_w if total_w > 0 else 0.0
+        return weighted_loss / total if total > 0 else 0.0
+
+    def _train_batch(self, X, Y, sample_weight, epoch, step):
+        """Forward, loss, backward, penalties, optimizer step, constraints."""
+        net, plan = self.state.network, self.plan
+        # gradient-flow statistics from the epoch's first batch: always full-size
+        monitored = self.monitor is not None and self.batch == 0
+        if monitored:
+            Z = self.monitor.forward(net, X, rng=self.rng, start=step.n_frozen)
+        else:
+            Z = net.forward(X, training=True, rng=self.rng, start=step.n_frozen)
+        loss, delta = plan.loss.gradient(Z, Y, sample_weight)
+        if not math.isfinite(loss):
+            raise Diverged(epoch, self.batch + 1, loss)
+        net.backward(delta, stop=step.n_frozen)
+        if monitored:
+            self.diagnostics = self.monitor.record(net, start=step.n_frozen)
+        for regularizer in plan.regularizers:
+            loss += regularizer.penalty(step.kernels)
+        self.state.optimizer.step(
+            net.theta,
+            net.grad,
+            learning_rate=self._next_rate(net.theta.dtype.type),
+            tensors=net.tensors,
+            start=step.param_start,
+            segments=step.segments,
+        )
+        for regularizer in plan.regularizers:
+            regularizer.constrain(step.kernels)
+        self.state.steps += 1
+        if plan.schedule is not None:
+            plan.schedule.batch_end(loss)
+        return loss
+
+    def _frozen_forward(self, X, n_frozen):
+        """A batch through the frozen layers: dropout on, batch norm in inference."""
+        for layer in self.state.network.layers[:n_frozen]:
+            training = not isinstance(layer, BatchNormalization)
+            X = layer.forward(X, training=training, rng=self.rng)
+        return X
+
+
+class _StepArgs:
+    """What every step of an epoch passes along: fixed for the epoch."""
+
+    def __init__(self, net, n_frozen, n_reused, reused_lr_factor):
+        self.n_frozen = n_frozen
+        self.param_start = net.param_offset(n_frozen) if n_frozen else 0
+        # trainable kernels, for the regularizers (views: fixed for the epoch)
+        self.kernels = [
+            pair for layer in net.layers[n_frozen:] for pair in layer.kernels
+        ]
+        self.segments = None
+        if not n_frozen and n_reused and reused_lr_factor != 1.0:
+            stop = net.param_offset(n_reused)
+            self.segments = [
+                (0, stop, reused_lr_factor),
+                (stop, net.theta.size, 1.0),
+            ]
+
+
+class _Stopper:
+    """The stopping rule: patience on the monitored loss; keeps the best weights.
+
+    Without validation data the training loss is monitored; with it, the
+    validation loss, and the best epoch's weights are restored at the end (Keras'
+    ``restore_best_weights``).
+    """
+
+    def __init__(self, plan, network):
+        self.plan, self.network = plan, network
+        self.best, self.best_epoch, self.wait = math.inf, 0, 0
+        self.snapshot = None
+
+    def update(self, monitored, epoch):
+        """Record an epoch's monitored loss; True when training should stop."""
+        if monitored < self.best - self.plan.tol:
+            self.best, self.best_epoch, self.wait = monitored, epoch, 0
+            if self.plan.validation is not None:
+                self.snapshot = self.network.snapshot()
+        else:
+            self.wait += 1
+            if self.plan.validation is None:
+                self.best = min(self.best, monitored)
+        if self.plan.waits_for_unfreeze(epoch):
+            # the chapter's recipe: a fixed number of frozen epochs, then the
+            # unfrozen phase gets its own patience
+            self.wait = 0
+        return self.wait >= self.plan.n_iter_no_change
+
+    def restore_best(self):
+        """Put back the best validation epoch's weights (if any); describe them."""
+        if self.snapshot is None:
+            return None
+        self.network.restore(self.snapshot)
+        return f"the weights of epoch {self.best_epoch}, the best on validation"
+
+
+def train(state, plan, X, Y, sample_weight, rng):
+    """Train ``state`` on ``(X, Y)`` following ``plan``, Ctrl-C deferred.
+
+    Parameters
+    ----------
+    state : TrainingState
+        Updated in place: network, optimizer, history, epoch and step counts.
+    plan : TrainingPlan
+        How to train.
+    X, Y : ndarray
+        Training inputs and encoded targets, in the network's dtype.
+    sample_weight : ndarray or None
+        Per-sample weights.
+    rng : numpy.random.RandomState
+        Source of all randomness.
+
+    Returns
+    -------
+    TrainingResult
+    """
+    loop = _EpochLoop(state, plan, rng)
+    with _deferred_interrupt(loop.trainer):
+        return loop.run(X, Y, sample_weight)
+
+
+class _EpochLoop:
+    def __init__(self, state, plan, rng):
+        self.state, self.plan = state, plan
+        self.trainer = Trainer(state, plan, rng)
+        self.stopper = _Stopper(plan, state.network)
+        self.result = TrainingResult()
+        self._interrupt = None  # (where, weights kept) after a Ctrl-C
+
+    def run(self, X, Y, sample_weight):
+        net, plan = self.state.network, self.plan
+        for _ in range(plan.max_epochs):
+            epoch = self.state.epochs + 1
+            if plan.unfreezes_at(epoch):
+                # the chapter's recipe: unfreeze, then compile again
+                self.state.optimizer = plan.new_optimizer()
+            if plan.callbacks is not None:
+                plan.callbacks.on_epoch_begin(epoch)
+            start = net.snapshot()
+            tic = time.perf_counter()
+            try:
+                # Overflow is detected from the loss and reported with advice;
+                # NumPy's warnings from deep inside a diverging step are noise.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = self.trainer.train_epoch(X, Y, sample_weight, epoch)
+                    record = self._evaluate(epoch, loss)
+            except Diverged:
+                net.restore(start)
+                raise
+            except KeyboardInterrupt:
+                self._interrupted(epoch, start)
+                break
+            record["time"] = time.perf_counter() - tic
+            if self._end_epoch(epoch, record):
+                break
+        self.result.best_loss = self.stopper.best
+        best = self.stopper.restore_best()
+        if self._interrupt is not None:
+            where, kept = self._interrupt
+            self.result.interrupted = f"{where}; kept {best or kept}"
+        return self.result
+
+    def _evaluate(self, epoch, loss):
+        """The epoch's record: training loss, rate and the validation pass."""
+        record = {"loss": loss, "lr": self.trainer.learning_rate()}
+        if self.plan.validation is not None:
+            X_val, Y_val, sw_val = self.plan.validation
+            Z_val = self.trainer.predict(X_val, self.plan.n_frozen(epoch))
+            val_loss = self.plan.loss.value(Z_val, Y_val, sw_val)
+            # before scoring: a metric would choke on non-finite outputs
+            if not math.isfinite(val_loss):
+                raise Diverged(epoch, 0, val_loss)
+            record["val_loss"] = val_loss
+            record["val_score"] = (
+                self.plan.score(Z_val, Y_val, sw_val)
+                if self.plan.score is not None
+                else math.nan
+            )
+        return record
+
+    def _end_epoch(self, epoch, record):
+        """History, schedule, progress, stopping rule and callbacks; True: stop."""
+        state, plan = self.state, self.plan
+        monitored = record.get("val_loss", record["loss"])
+        if plan.loss_unit != 1.0:
+            for key in ("loss", "val_loss"):
+                if key in record:
+                    record[key] *= plan.loss_unit
+        record.update(self.trainer.diagnostics)
+        for key, value in record.items():
+            state.history.setdefault(key, []).append(value)
+        state.epochs = epoch
+        self.result.epochs += 1
+        if plan.schedule is not None:
+            plan.schedule.epoch_end(monitored)
+        if plan.verbose:
+            print(_progress_line(epoch, record), flush=True)
+        stop = self.stopper.update(monitored, epoch)
+        if plan.callbacks is not None and plan.callbacks.on_epoch_end(epoch, record):
+            self.result.converged = True
+            return True
+        if self.trainer.stop_requested:
+            self._interrupt = (f"after epoch {epoch}", "its weights")
+            return True
+        self.result.converged = stop
+        return stop
+
+    def _interrupted(self, epoch, start):
+        """Ctrl-C during an epoch: keep a usable model, say where it stopped."""
+        where = f"in epoch {epoch}"
+        if self.trainer.stop_requested:
+            where += f" after {self.trainer.batch} batch(es) of it"
+            kept = "the weights reached then"
+        else:
+            # Raised mid-batch (a second Ctrl-C, or from user code): the step may
+            # be half applied, so go back to the epoch's start. The caller
+            # re-raises once the model is usable: a second Ctrl-C means stop
+            # everything, e.g. a whole grid search.
+            self.state.network.restore(start)
+            kept = "the weights from before that epoch"
+            self.result.abort = True
+        self._interrupt = (where, kept)
+        if self.plan.callbacks is not None:
+            # the fit returns a usable model: its last epoch ends too
+            self.plan.callbacks.on_epoch_end(epoch, None)
 
 
 @contextmanager
@@ -287,155 +482,6 @@ def _deferred_interrupt(trainer):
         yield
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def fit_loop(trainer, X, Y, sample_weight, **kwargs):
-    """``_run_epochs`` with Ctrl-C deferred to the end of the current batch.
-
-    Returns ``_run_epochs``' dict, whose ``interrupted`` is None or says where
-    a KeyboardInterrupt stopped training and which weights were kept.
-    """
-    trainer.stop_requested = False
-    with _deferred_interrupt(trainer):
-        return _run_epochs(trainer, X, Y, sample_weight, **kwargs)
-
-
-def _run_epochs(
-    trainer,
-    X,
-    Y,
-    sample_weight,
-    *,
-    max_epochs,
-    validation=None,
-    score=None,
-    n_iter_no_change=10,
-    tol=1e-4,
-    history,
-    verbose=0,
-    epoch_callback=None,
-):
-    """Train for up to ``max_epochs`` epochs with Keras-like stopping.
-
-    Without ``validation``, training stops when the training loss has not improved
-    by at least ``tol`` for ``n_iter_no_change`` epochs. With
-    ``validation=(X_val, Y_val, sw_val)`` the validation loss is monitored instead
-    and the weights of the best epoch are restored at the end.
-
-    Parameters
-    ----------
-    score : callable, optional
-        ``score(Z_val) -> float`` (accuracy, R^2) recorded as ``val_score``.
-    history : dict of list
-        Appended to, one entry per epoch, under ``loss``, ``lr``, ``time`` and,
-        with validation, ``val_loss`` and ``val_score``.
-    epoch_callback : object, optional
-        ``epoch_callback.on_epoch_begin(epoch)`` is called before each epoch and
-        ``epoch_callback.on_epoch_end(epoch, record)`` after it (``history``
-        already updated; ``record`` is None for an epoch cut short by Ctrl-C); a
-        true return value stops training like convergence.
-
-    Returns
-    -------
-    dict
-        ``epochs`` run, ``converged`` (a stopping criterion or the
-        ``epoch_callback`` stopped training), ``best_loss``
-        and ``best_epoch`` of the monitored loss, ``interrupted``: None, or where
-        a KeyboardInterrupt stopped training and which weights were kept (the
-        best validation epoch's with ``validation``, else the current ones), and
-        ``abort``: the interrupt came mid-batch, so the caller should re-raise it.
-    """
-    net = trainer.network
-    best, best_epoch, best_snapshot, wait = math.inf, 0, None, 0
-    converged = False
-    interrupted, abort = None, False
-    epochs = 0
-    for _ in range(max_epochs):
-        if epoch_callback is not None:
-            epoch_callback.on_epoch_begin(trainer.epoch + 1)
-        start_snapshot = net.snapshot()
-        tic = time.perf_counter()
-        try:
-            # Overflow is detected from the loss and reported with advice; NumPy's
-            # own warnings from deep inside a diverging step would only be noise.
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = trainer.train_epoch(X, Y, sample_weight)
-        except Diverged:
-            net.restore(start_snapshot)
-            raise
-        except KeyboardInterrupt:
-            interrupted = f"in epoch {trainer.epoch}"
-            if trainer.stop_requested:
-                interrupted += f" after {trainer.batch} batch(es) of it"
-                kept = "the weights reached then"
-            else:
-                # Raised mid-batch (a second Ctrl-C, or from user code): the step
-                # may be half applied, so go back to the epoch's start. The caller
-                # re-raises once the model is usable: a second Ctrl-C means stop
-                # everything, e.g. a whole grid search.
-                net.restore(start_snapshot)
-                kept = "the weights from before that epoch"
-                abort = True
-            if epoch_callback is not None:
-                # the fit returns a usable model: its last epoch ends too
-                epoch_callback.on_epoch_end(trainer.epoch, None)
-            break
-        epochs += 1
-        record = {"loss": loss, "lr": trainer.learning_rate()}
-        monitored = loss
-        if validation is not None:
-            X_val, Y_val, sw_val = validation
-            Z_val = trainer.predict_validation(X_val)
-            record["val_loss"] = trainer.loss.value(Z_val, Y_val, sw_val)
-            record["val_score"] = score(Z_val) if score is not None else math.nan
-            monitored = record["val_loss"]
-            if not math.isfinite(monitored):
-                net.restore(start_snapshot)
-                raise Diverged(trainer.epoch, 0, monitored)
-        record["time"] = time.perf_counter() - tic
-        record.update(trainer.diagnostics)
-        for key, value in record.items():
-            history.setdefault(key, []).append(value)
-        trainer.end_epoch(monitored)
-        if verbose:
-            print(_progress_line(trainer.epoch, record), flush=True)
-
-        if monitored < best - tol:
-            best, best_epoch, wait = monitored, trainer.epoch, 0
-            if validation is not None:
-                best_snapshot = net.snapshot()
-        else:
-            wait += 1
-            best = min(best, monitored) if validation is None else best
-        if trainer.unfreezes_later():
-            # The chapter's recipe: a fixed number of frozen epochs, then the
-            # unfrozen phase gets its own patience.
-            wait = 0
-        if epoch_callback is not None and epoch_callback.on_epoch_end(
-            trainer.epoch, record
-        ):
-            converged = True
-            break
-        if trainer.stop_requested:
-            interrupted, kept = f"after epoch {trainer.epoch}", "its weights"
-            break
-        if wait >= n_iter_no_change:
-            converged = True
-            break
-    if best_snapshot is not None:
-        net.restore(best_snapshot)
-    if interrupted is not None:
-        if best_snapshot is not None:
-            kept = f"the weights of epoch {best_epoch}, the best on validation"
-        interrupted += f"; kept {kept}"
-    return {
-        "epochs": epochs,
-        "converged": converged,
-        "best_loss": best,
-        "best_epoch": best_epoch,
-        "interrupted": interrupted,
-        "abort": abort,
-    }
 
 
 def _progress_line(epoch, record):

@@ -1,4 +1,5 @@
-"""Reusing the layers of a fitted skdnn estimator in a new network.
+"""Transfer learning as a network builder: copies of a fitted estimator's lower
+layers, with new layers on top.
 
 A network is read as blocks: each block starts at a ``Dense`` layer and runs up to
 the next one (its activation, batch norm, dropout); layers below the first Dense
@@ -67,8 +68,8 @@ def build_keeping_weights(layers, n_in, rng, dtype):
     return net
 
 
-def transferred_layers(source, n_blocks, n_features):
-    """Copies of the lowest ``n_blocks`` reusable blocks of a fitted ``source``.
+def transfer_network(source, n_blocks, n_features, build_upper, rng, dtype):
+    """A network on copies of ``source``'s lowest hidden layers, and its frozen prefix.
 
     Parameters
     ----------
@@ -78,19 +79,37 @@ def transferred_layers(source, n_blocks, n_features):
         Number of hidden layers to reuse; None reuses all of them.
     n_features : int
         Number of input features of the new estimator's data.
+    build_upper : callable
+        ``build_upper(n_in) -> list of Layer``: the new layers on top (at least
+        the output layer), built for ``n_in`` inputs.
+    rng : numpy.random.RandomState
+        Initialises the new layers.
+    dtype : str or numpy.dtype
+        The network's dtype.
 
     Returns
     -------
-    layers : list of Layer
-        Flat list of copied layers, bottom-up.
+    network : Sequential
+        The built network, reused layers first.
+    n_reused_layers : int
+        Number of its lowest layers that are reused (the prefix to freeze).
     n_blocks : int
         Number of hidden layers reused.
     """
-    from ._estimators import _BaseDNN  # here: _estimators imports this module
+    reused, n_blocks = _reused_layers(source, n_blocks, n_features)
+    n = n_features
+    for layer in reused:
+        n = layer.output_size(n)
+    upper = build_upper(n)
+    network = build_keeping_weights(reused + upper, n_features, rng, dtype)
+    return network, len(reused), n_blocks
 
+
+def _reused_layers(source, n_blocks, n_features):
+    """Copies of the lowest ``n_blocks`` reusable blocks of a fitted ``source``."""
     if isinstance(source, FrozenEstimator):
         source = source.estimator
-    if not isinstance(source, _BaseDNN):
+    if not hasattr(source, "_reusable_blocks"):
         raise TypeError(
             "transfer_from must be a fitted DNNClassifier, DNNRegressor or "
             f"DNNAutoencoder, got {type(source).__name__}."

@@ -20,6 +20,18 @@ class GradientFlowWarning(UserWarning):
     """
 
 
+class UnusedParameterWarning(UserWarning):
+    """A parameter was set to a value that has no effect in this configuration.
+
+    Raised once per fit, naming each such parameter and why it does nothing (e.g.
+    ``momentum`` with ``optimizer="adam"``, ``freeze_epochs`` without
+    ``transfer_from``, ``batch_norm_momentum`` without batch normalization). Only
+    values that differ from the default count. Filter it with
+    ``warnings.filterwarnings("ignore", category=UnusedParameterWarning)`` when a
+    grid search combines such parameters on purpose.
+    """
+
+
 class TrainingInterruptedWarning(UserWarning):
     """Training was stopped by Ctrl-C (KeyboardInterrupt); the model is usable.
 

@@ -13,7 +13,9 @@ import importlib
 import inspect
 import pkgutil
 
-from sklearn.base import BaseEstimator
+from . import nn
+from ._autoencoder import DNNAutoencoder
+from ._estimators import DNNClassifier, DNNRegressor
 
 # Besides skdnn's classes, a fitted network stores its numpy dtype, which skops
 # does not trust by default; scikit-learn's own types (LabelBinarizer) it does.
@@ -47,15 +49,11 @@ def trusted_types():
     >>> "skdnn.nn.layers.Dense" in trusted_types()
     True
     """
-    import skdnn
-    import skdnn.nn
-
     names = set(_NON_SKDNN_TYPES)
-    for name in skdnn.__all__:
-        obj = getattr(skdnn, name)
-        if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
-            names.add(_qualified(obj))
-    for info in pkgutil.walk_packages(skdnn.nn.__path__, "skdnn.nn."):
+    names.update(
+        _qualified(cls) for cls in (DNNClassifier, DNNRegressor, DNNAutoencoder)
+    )
+    for info in pkgutil.walk_packages(nn.__path__, nn.__name__ + "."):
         if any(part.startswith("_") for part in info.name.split(".")):
             continue
         module = importlib.import_module(info.name)

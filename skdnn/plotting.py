@@ -51,15 +51,33 @@ def _epochs(values):
     return np.arange(1, len(values) + 1)
 
 
-def plot_learning_curves(estimator, ax=None):
-    """Training and validation loss per epoch, and the validation score.
-
-    Parameters
+_ESTIMATOR_AND_AX = """\
+Parameters
     ----------
     estimator : fitted estimator or Pipeline
         A fitted skdnn estimator, or a Pipeline whose last step is one.
     ax : matplotlib Axes, default=None
-        Where to draw; by default a new figure.
+        Where to draw; by default a new figure."""
+
+
+_EXAMPLE_SETUP = """\
+>>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris"""
+
+
+def _shared_docs(func):
+    """The parameters every plot takes, and its example's setup, written once."""
+    func.__doc__ = func.__doc__.replace("{estimator_and_ax}", _ESTIMATOR_AND_AX)
+    func.__doc__ = func.__doc__.replace("{example_setup}", _EXAMPLE_SETUP)
+    return func
+
+
+@_shared_docs
+def plot_learning_curves(estimator, ax=None):
+    """Training and validation loss per epoch, and the validation score.
+
+    {estimator_and_ax}
 
     Returns
     -------
@@ -70,14 +88,11 @@ def plot_learning_curves(estimator, ax=None):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from sklearn.datasets import load_iris
-    >>> from skdnn import DNNClassifier
-    >>> from skdnn.plotting import plot_learning_curves
+    {example_setup}
+    >>> from skdnn import DNNClassifier, plotting
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = DNNClassifier(early_stopping=True, max_iter=20, random_state=0)
-    >>> ax = plot_learning_curves(clf.fit(X, y))
+    >>> ax = plotting.plot_learning_curves(clf.fit(X, y))
     >>> [line.get_label() for line in ax.get_lines()]
     ['training loss', 'validation loss']
     """
@@ -107,7 +122,7 @@ def _per_step_rates(estimator):
     final state, not the past rates.
     """
     schedule = getattr(estimator, "lr_schedule_", None)
-    steps = getattr(estimator, "t_", 0)
+    steps = getattr(estimator, "n_steps_", 0)
     if schedule is None or not steps:
         return None
     if isinstance(schedule, LearningRateSchedule) and (
@@ -118,36 +133,29 @@ def _per_step_rates(estimator):
     return np.array([schedule(step) for step in range(steps)], dtype=float)
 
 
+@_shared_docs
 def plot_learning_rate(estimator, ax=None):
     """The learning rate per epoch and, for a schedule, per step.
 
-    Parameters
-    ----------
-    estimator : fitted estimator or Pipeline
-        A fitted skdnn estimator, or a Pipeline whose last step is one.
-    ax : matplotlib Axes, default=None
-        Where to draw; by default a new figure.
+    {estimator_and_ax}
 
     Returns
     -------
     ax : matplotlib Axes
         Markers: ``history_["lr"]``, the rate of each epoch's last step. Line
         (with an ``lr_schedule`` that does not depend on the losses):
-        ``lr_schedule_(step)`` for every step taken, ``t_`` of them, with step
-        ``s`` drawn at epoch ``(s + 1) * n_epochs / t_``, so the last step of an
+        ``lr_schedule_(step)`` for every step taken, ``n_steps_`` of them, with
+        step ``s`` drawn at epoch ``(s + 1) * n_epochs / n_steps_``, so the last step of an
         epoch lands on that epoch. The y axis is logarithmic when the rate
         spans more than a factor of 10.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from sklearn.datasets import load_iris
-    >>> from skdnn import DNNClassifier
-    >>> from skdnn.plotting import plot_learning_rate
+    {example_setup}
+    >>> from skdnn import DNNClassifier, plotting
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = DNNClassifier(lr_schedule="exponential", max_iter=5, random_state=0)
-    >>> ax = plot_learning_rate(clf.fit(X, y))
+    >>> ax = plotting.plot_learning_rate(clf.fit(X, y))
     >>> [line.get_label() for line in ax.get_lines()]
     ['per step (lr_schedule_)', 'per epoch (history_)']
     """
@@ -170,6 +178,7 @@ def plot_learning_rate(estimator, ax=None):
     return ax
 
 
+@_shared_docs
 def plot_lr_finder(result, ax=None):
     """Loss against learning rate from ``find_learning_rate``.
 
@@ -190,9 +199,7 @@ def plot_lr_finder(result, ax=None):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from sklearn.datasets import load_iris
+    {example_setup}
     >>> from skdnn import DNNClassifier, find_learning_rate
     >>> from skdnn.plotting import plot_lr_finder
     >>> X, y = load_iris(return_X_y=True)
@@ -210,18 +217,14 @@ def plot_lr_finder(result, ax=None):
     return result.plot(ax=_axes(ax))
 
 
+@_shared_docs
 def plot_gradient_flow(estimator, ax=None, statistic="grad_rms"):
     """A per-layer diagnostic over the epochs: one line per hidden layer.
 
     Needs an estimator fitted with ``diagnostics=True`` (the default); the
     values are those of ``history_`` (see the diagnostics guide).
 
-    Parameters
-    ----------
-    estimator : fitted estimator or Pipeline
-        A fitted skdnn estimator, or a Pipeline whose last step is one.
-    ax : matplotlib Axes, default=None
-        Where to draw; by default a new figure.
+    {estimator_and_ax}
     statistic : {"grad_rms", "saturated", "dead", "act_mean", "act_std"}, \
             default="grad_rms"
         What to draw, from ``history_["<statistic>_<k>"]``: the gradient RMS of
@@ -236,9 +239,7 @@ def plot_gradient_flow(estimator, ax=None, statistic="grad_rms"):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from sklearn.datasets import load_iris
+    {example_setup}
     >>> from skdnn import DNNClassifier
     >>> from skdnn.plotting import plot_gradient_flow
     >>> X, y = load_iris(return_X_y=True)
@@ -247,19 +248,7 @@ def plot_gradient_flow(estimator, ax=None, statistic="grad_rms"):
     >>> [line.get_label() for line in ax.get_lines()]
     ['layer 1', 'layer 2', 'layer 3']
     """
-    if statistic not in _STATISTICS:
-        raise ValueError(
-            f"statistic must be one of {sorted(_STATISTICS)}, got {statistic!r}."
-        )
-    _, history = _history(estimator)
-    layers = []
-    while f"{statistic}_{len(layers) + 1}" in history:
-        layers.append(history[f"{statistic}_{len(layers) + 1}"])
-    if not layers:
-        raise ValueError(
-            f"history_ has no {statistic}_k entries: fit with diagnostics=True "
-            "to record the per-layer statistics."
-        )
+    layers = _per_layer(estimator, statistic)
     ax = _axes(ax)
     import matplotlib as mpl
 
@@ -273,3 +262,21 @@ def plot_gradient_flow(estimator, ax=None, statistic="grad_rms"):
     ax.set_ylabel(_STATISTICS[statistic])
     ax.legend(fontsize="small", ncol=1 + len(layers) // 6)
     return ax
+
+
+def _per_layer(estimator, statistic):
+    """The per-epoch values of ``statistic`` for each hidden layer, bottom-up."""
+    if statistic not in _STATISTICS:
+        raise ValueError(
+            f"statistic must be one of {sorted(_STATISTICS)}, got {statistic!r}."
+        )
+    _, history = _history(estimator)
+    layers = []
+    while f"{statistic}_{len(layers) + 1}" in history:
+        layers.append(history[f"{statistic}_{len(layers) + 1}"])
+    if not layers:
+        raise ValueError(
+            f"history_ has no {statistic}_k entries: fit with diagnostics=True "
+            "to record the per-layer statistics."
+        )
+    return layers

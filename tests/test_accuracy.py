@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pytest
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -23,6 +24,7 @@ def _median_accuracy(make_model, data, seeds=range(5)):
     return float(np.median(scores)), scores
 
 
+@pytest.mark.slow
 def test_default_classifier_matches_or_beats_mlp_on_digits():
     X, y = load_digits(return_X_y=True)
     X_tr, X_te, y_tr, y_te = train_test_split(

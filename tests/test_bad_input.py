@@ -75,6 +75,16 @@ INVALID_PARAMS = [
     {"n_iter_no_change": 0},
     {"transfer_layers": 1},  # without transfer_from
 ]
+# each estimator's own parameters: valid settings and invalid ones
+CLASSIFIER_PARAMS = [{}] * 4 + [{"label_smoothing": 0.1}, {"label_smoothing": 1.5}]
+REGRESSOR_PARAMS = [{}] * 4 + [
+    {"loss": "absolute_error"},
+    {"loss": "huber", "huber_delta": 0.5},
+    {"loss": "poisson"},
+    {"loss": "poisson", "normalize_y": False},
+    {"loss": "hubber"},
+    {"loss": "huber", "huber_delta": 0.0},
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -140,6 +150,8 @@ def targets(draw, n, kind):
             y = np.linspace(0, 1, n)  # continuous: not a classification target
         return y
     values = st.one_of(st.floats(-3, 3), st.sampled_from(SPECIAL))
+    if draw(st.integers(0, 3)) == 0:  # counts, for loss="poisson"
+        values = st.one_of(st.integers(0, 20).map(float), st.sampled_from(SPECIAL))
     shape = (n,) if draw(st.booleans()) else (n, draw(st.integers(1, 2)))
     return draw(hnp.arrays("float64", shape, elements=values))
 
@@ -250,7 +262,8 @@ def test_classifier_bad_input(data):
     X = data.draw(arrays())
     y = data.draw(targets(len(X), "classifier"))
     sw = data.draw(sample_weights(len(X)))
-    _try(DNNClassifier(**data.draw(params())), X, y, sw)
+    p = {**data.draw(params()), **data.draw(st.sampled_from(CLASSIFIER_PARAMS))}
+    _try(DNNClassifier(**p), X, y, sw)
 
 
 @SETTINGS
@@ -261,7 +274,8 @@ def test_regressor_bad_input(data):
     if data.draw(st.integers(0, 6)) == 0:
         y = y[:-1]  # mismatched lengths
     sw = data.draw(sample_weights(len(X)))
-    _try(DNNRegressor(**data.draw(params())), X, y, sw)
+    p = {**data.draw(params()), **data.draw(st.sampled_from(REGRESSOR_PARAMS))}
+    _try(DNNRegressor(**p), X, y, sw)
 
 
 @SETTINGS
@@ -269,6 +283,7 @@ def test_regressor_bad_input(data):
 def test_autoencoder_bad_input(data):
     X = data.draw(arrays())
     p = data.draw(params())
+    p = {k: v for k, v in p.items() if k in DNNAutoencoder().get_params()}
     p["pretraining"] = data.draw(st.sampled_from(["joint", "greedy"]))
     sw = data.draw(sample_weights(len(X)))
     _try(DNNAutoencoder(**p), X, None, sw)

@@ -258,13 +258,13 @@ def test_progress_bar(capsys):
 
 
 def test_no_callbacks_no_epoch_tasks(monkeypatch):
-    # without callbacks fit_loop gets no epoch hook: nothing is done per epoch
-    from skdnn import _estimators
+    # without callbacks the loop gets no epoch hook: nothing is done per epoch
+    from skdnn import _callbacks
 
     seen = []
-    real = _estimators.EpochTasks.create
+    real = _callbacks.EpochTasks.create
     monkeypatch.setattr(
-        _estimators.EpochTasks,
+        _callbacks.EpochTasks,
         "create",
         lambda *args: seen.append(real(*args)) or seen[-1],
     )

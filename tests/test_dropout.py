@@ -7,7 +7,7 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 
-from skdnn import DNNClassifier, DNNRegressor
+from skdnn import DNNClassifier, DNNRegressor, _predict
 from skdnn.nn.activations import get_activation
 from skdnn.nn.dropout import AlphaDropout, Dropout
 from skdnn.nn.network import Sequential
@@ -187,18 +187,39 @@ def test_mc_dropout_regressor_mean_and_std():
 
 
 def test_mc_samples_match_manual_passes():
-    """MC mean and std equal those of passes run by hand with the same seed."""
-    from skdnn.nn.dropout import mc_forward
-
+    """MC mean and std equal those of passes run by hand with the rows' masks."""
     X, y = load_diabetes(return_X_y=True)
     reg = _fit(DNNRegressor((16,), dropout=0.3, max_iter=2, random_state=0), X, y)
     mean, std = reg.predict(X, return_std=True, mc_samples=5)
-    rng = np.random.RandomState(reg._mc_seed)
-    passes = np.stack(
-        [mc_forward(reg.network_, X.astype(np.float32), rng).ravel() for _ in range(5)]
-    )
+    X32 = X.astype(np.float32)
+    keys = _predict.row_keys(X32, reg._mc_seed)
+    passes = []
+    for k in range(5):
+        A = X32
+        for i, layer in enumerate(reg.network_.layers):
+            if isinstance(layer, Dropout):
+                u = _predict.row_uniforms(keys, k * len(reg.network_.layers) + i, 16)
+                A = A * (u >= 0.3).astype(np.float32) / np.float32(0.7)
+            else:
+                A = layer.forward(A, training=False)
+        passes.append(A.ravel() * reg._y_scale + reg._y_mean[0])
+    passes = np.stack(passes)
     np.testing.assert_allclose(mean, passes.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(std, passes.std(0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(std, passes.std(0), rtol=1e-4, atol=1e-4)
+
+
+def test_mc_masks_keep_units_with_probability_one_minus_rate():
+    rng = np.random.RandomState(0)
+    keys = _predict.row_keys(rng.standard_normal((2000, 5)).astype(np.float32), 7)
+    u = _predict.row_uniforms(keys, 3, 50)
+    assert u.min() >= 0 and u.max() < 1
+    assert abs(np.mean(u >= 0.3) - 0.7) < 0.01
+    # independent across columns, streams and rows
+    assert abs(np.corrcoef(u[:, 0], u[:, 1])[0, 1]) < 0.05
+    assert (
+        abs(np.corrcoef(u[:, 0], _predict.row_uniforms(keys, 4, 1)[:, 0])[0, 1]) < 0.05
+    )
+    assert len(np.unique(keys)) == 2000
 
 
 def test_mc_dropout_errors():

@@ -57,14 +57,51 @@ def test_loss_gradient(name, weighted):
         Y = np.eye(3)[rng.randint(0, 3, 6)]
     elif name == "sigmoid_cross_entropy":
         Y = rng.randint(0, 2, (6, 3)).astype(float)
+    elif name == "poisson":  # counts, zeros among them
+        Y = rng.poisson(2.0, (6, 3)).astype(float)
     else:
         Y = rng.standard_normal((6, 3))
     sw = rng.uniform(0, 2, 6) if weighted else None
-    loss = LOSSES.get(name)()
+    _check_loss(LOSSES.get(name)(), Z, Y, sw)
+
+
+def _check_loss(loss, Z, Y, sw):
     value, delta = loss.gradient(Z.copy(), Y, sw)
     assert value == pytest.approx(loss.value(Z, Y, sw))
     numeric = numerical_gradient(lambda: loss.value(Z, Y, sw), Z)
     np.testing.assert_allclose(delta, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        LOSSES.get("softmax_cross_entropy")(label_smoothing=0.2),
+        LOSSES.get("sigmoid_cross_entropy")(label_smoothing=0.1),
+        LOSSES.get("huber")(delta=0.3),  # most residuals in the linear part
+        LOSSES.get("huber")(delta=5.0),  # most in the quadratic part
+        LOSSES.get("huber")(delta=2.0).scaled(4.0),  # as under target scaling
+        LOSSES.get("poisson")(offset=np.array([0.5, -1.0, 2.0]), slope=0.3),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_loss_gradient_with_hyperparameters(loss, weighted):
+    rng = np.random.RandomState(1)
+    Z = rng.standard_normal((8, 3)) * 3
+    if loss.link_name == "softmax":
+        Y = np.eye(3)[rng.randint(0, 3, 8)]
+    elif loss.link_name == "sigmoid":
+        Y = rng.randint(0, 2, (8, 3)).astype(float)
+    elif loss.link_name == "exp":
+        Y = rng.poisson(3.0, (8, 3)).astype(float)
+    else:
+        Y = rng.standard_normal((8, 3))
+        # residuals well away from the kinks at +-delta
+        r = Z - Y
+        near = np.abs(np.abs(r) - loss.delta) < 1e-3
+        Z[near] += 0.01
+    sw = rng.uniform(0, 2, 8) if weighted else None
+    _check_loss(loss, Z, Y, sw)
 
 
 def test_whole_network_gradient():

@@ -1,9 +1,11 @@
-"""The compiled batch-norm and activation kernels (numba) equal the NumPy path.
+"""The fast layer paths (``skdnn.nn._fast_layers``) equal the formulas.
 
 Each layer runs forward (training) and backward twice on the same inputs, once
-through its numba kernels and once through the NumPy reference, and outputs,
-parameter gradients, input gradients and moving statistics must agree bit for bit
-(compared as integers, so even the sign of a zero counts), in float32 and float64.
+through its fast path (numba kernels, the fused Dense bias, in-place inference)
+and once through its formula (``forward``/``backward`` in ``activations`` and
+``normalization``), and outputs, parameter gradients, input gradients and moving
+statistics must agree bit for bit (compared as integers, so even the sign of a
+zero counts), in float32 and float64.
 """
 
 import numpy as np
@@ -13,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skdnn
 from skdnn import DNNClassifier
-from skdnn.nn import activations, normalization
+from skdnn.nn import _fast_layers as fast
 from skdnn.nn.activations import ELU, SELU, ReLU
 from skdnn.nn.network import Sequential
 from skdnn.nn.normalization import BatchNormalization
@@ -55,19 +57,33 @@ def _run_layer(make_layer, X, dY, use_numba):
     for value in layer.params.values():
         value[...] = rng.normal(size=value.shape)
     out = []
+    # the fast paths with kernels on; the formulas themselves as the reference
+    forward = fast.forward if use_numba else _formula_forward
+    backward = fast.backward if use_numba else _formula_backward
     with skdnn.config_context(use_numba=use_numba):
         for step in range(2):  # twice: the moving statistics update on themselves
-            out.append(layer.forward(X * X.dtype.type(step + 1), training=True))
-            out.append(layer.backward(dY))
+            out.append(forward(layer, X * X.dtype.type(step + 1), training=True))
+            out.append(backward(layer, dY))
             out.extend(g.copy() for g in layer.grads.values())
-        layer.backward(dY, need_dX=False)
+        backward(layer, dY, need_dX=False)
         out.extend(g.copy() for g in layer.grads.values())
-        out.append(layer.forward(X))  # inference
-        if hasattr(layer, "forward_inplace"):  # inference over a scratch copy
-            out.append(layer.forward_inplace(X.copy()))
-            _assert_identical(out[-1], out[-2])
+        out.append(forward(layer, X, training=False))  # inference
+        # inference over a scratch copy, which may be overwritten
+        out.append(forward(layer, X.copy(), training=False, overwrite=True))
+        _assert_identical(out[-1], out[-2])
     out.extend(layer.state.values())
     return out
+
+
+def _formula_forward(layer, X, *, training, bias=None, overwrite=False):
+    return layer.forward(X if bias is None else X + bias, training=training)
+
+
+def _formula_backward(layer, dY, *, need_dX=True, bias_grad=None):
+    dX = layer.backward(dY, need_dX=need_dX or bias_grad is not None)
+    if bias_grad is not None:
+        bias_grad[...] = np.add.reduce(dX, axis=0)
+    return dX
 
 
 LAYERS = {
@@ -107,16 +123,41 @@ def test_kernels_ran():
     for make_layer in LAYERS.values():
         _run_layer(make_layer, X, dY, use_numba=True)
     for kernel in (
-        normalization._bn_train_kernel,
-        normalization._bn_backward_kernel,
-        activations._elu_split_kernel,
-        activations._elu_combine_kernel,
-        activations._elu_backward_kernel,
-        activations._elu_negative_kernel,
-        activations._elu_combine_inplace_kernel,
-        activations._relu_backward_kernel,
+        fast._bn_train_kernel,
+        fast._bn_backward_kernel,
+        fast._elu_split_kernel,
+        fast._elu_combine_kernel,
+        fast._elu_backward_kernel,
+        fast._relu_backward_kernel,
     ):
         assert kernel.signatures
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_fast_path_does_not_fall_back(name, monkeypatch):
+    # With numba, a C-contiguous batch never reaches the formula: a fast path that
+    # silently fell back would raise here.
+    X, dY = _inputs((8, 5), np.float32, seed=1)
+    layer = Sequential([LAYERS[name]()]).build(5, np.random.RandomState(0)).layers[0]
+    cls = type(layer)
+
+    def formula(*args, **kwargs):
+        raise AssertionError(f"{cls.__name__}: the formula ran, not the fast path")
+
+    monkeypatch.setattr(cls, "backward", formula)
+    with skdnn.config_context(use_numba=True):
+        if name == "batch_norm":
+            fast.forward(layer, X, training=True)
+        else:
+            bias = np.zeros(5, np.float32)
+            fast.forward(layer, X.copy(), training=True, bias=bias)
+            monkeypatch.setattr(cls, "forward", formula)
+            fast.forward(layer, X.copy(), training=False, bias=bias)
+            fast.forward(layer, X.copy(), training=False, overwrite=True)
+        monkeypatch.setattr(cls, "forward", formula)
+        fast.backward(layer, dY)
+        if name != "batch_norm":
+            fast.backward(layer, dY, bias_grad=np.zeros(5, np.float32))
 
 
 def test_non_contiguous_input_falls_back():
@@ -175,14 +216,14 @@ def test_fused_bias_equals_separate_layers(name, shape, dtype, use_numba):
         separate, fused = FUSING[name](), FUSING[name]()
         for training in (True, False):
             expected = separate.forward(Z + bias, training=training)
-            got = fused.forward_biased(Z.copy(), bias, training=training)
+            got = fast.forward(fused, Z.copy(), training=training, bias=bias)
             _assert_identical(got, expected)
         separate.forward(Z + bias, training=True)
-        fused.forward_biased(Z.copy(), bias, training=True)
+        fast.forward(fused, Z.copy(), training=True, bias=bias)
         expected_dZ = separate.backward(dY)
         expected_grad = np.add.reduce(expected_dZ, axis=0)
         grad = np.full_like(bias, np.nan)
-        _assert_identical(fused.backward_biased(dY, grad), expected_dZ)
+        _assert_identical(fast.backward(fused, dY, bias_grad=grad), expected_dZ)
         _assert_identical(grad, expected_grad)
 
 
@@ -195,9 +236,9 @@ def test_fused_bias_special_values(dtype):
         for use_numba in (False, True):
             with skdnn.config_context(use_numba=use_numba):
                 layer = make_layer()
-                Y = layer.forward_biased(Z.copy(), bias, training=True)
+                Y = fast.forward(layer, Z.copy(), training=True, bias=bias)
                 grad = np.empty_like(bias)
-                dZ = layer.backward_biased(np.ones_like(Z), grad)
+                dZ = fast.backward(layer, np.ones_like(Z), bias_grad=grad)
                 results.append((Y, dZ, grad))
         for a, b in zip(*results):
             _assert_identical(a, b)
@@ -230,5 +271,5 @@ def test_network_fuses_dense_and_activation_exactly(use_numba):
     _assert_identical(net.grad, fused_grad)
     _assert_identical(inference, A)
     if use_numba:  # the fused kernels ran (not only their NumPy fallbacks)
-        assert activations._relu_bias_kernel.signatures
-        assert activations._elu_negative_kernel.signatures
+        assert fast._relu_bias_kernel.signatures
+        assert fast._elu_split_kernel.signatures

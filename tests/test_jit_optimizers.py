@@ -1,8 +1,9 @@
-"""The compiled optimizer steps (numba, the ``fast`` extra) equal the NumPy ones.
+"""The compiled optimizer steps (numba, the ``fast`` extra) equal the formulas.
 
-Each optimizer runs the same steps twice, once through its numba kernel and once
-through the NumPy reference path, and the parameters and every state vector must
-agree bit for bit, in float32 and float64.
+Each optimizer runs the same steps twice, once through its numba kernel
+(``skdnn.nn._fast_optimizers``) and once through its NumPy formula (``_update``),
+and the parameters and every state vector must agree bit for bit, in float32 and
+float64.
 """
 
 import os
@@ -16,7 +17,7 @@ from sklearn.datasets import load_digits
 import skdnn
 from skdnn import DNNClassifier
 from skdnn.nn import _jit
-from skdnn.nn.optimizers import OPTIMIZERS, get_optimizer
+from skdnn.nn.optimizers import FUSED_UPDATES, OPTIMIZERS, get_optimizer
 
 from .conftest import require
 
@@ -27,8 +28,12 @@ CONFIGS = [
     ("adagrad", {}),
     ("rmsprop", {}),
     ("rmsprop", {"momentum": 0.9}),
+    ("rmsprop", {"centered": True}),
+    ("rmsprop", {"momentum": 0.9, "centered": True}),
     ("adam", {}),
+    ("adam", {"amsgrad": True}),
     ("adamw", {}),
+    ("adamw", {"amsgrad": True, "clipnorm": 1.0}),
     ("adamax", {}),
     ("nadam", {}),
     ("nadam", {"weight_decay": 0.01, "clipnorm": 1.0}),
@@ -74,6 +79,30 @@ def test_compiled_step_is_bit_identical(name, params, dtype):
         np.testing.assert_array_equal(slots_jit[key], slots_np[key])
 
 
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_compiled_centered_rmsprop_clamps_as_the_formula(momentum):
+    # large, nearly constant gradients: in float32, v - mg**2 rounds below 0, where
+    # both paths clamp it at 0 (without the clamp: NaN)
+    g = (50 * (1 + 1e-4 * np.random.RandomState(0).normal(size=1031))).astype(
+        np.float32
+    )
+    results = []
+    for use_numba in (False, True):
+        opt = get_optimizer("rmsprop", centered=True, momentum=momentum)
+        opt.build(g.size, np.float32)
+        theta = np.zeros(g.size, np.float32)
+        with skdnn.config_context(use_numba=use_numba):
+            for _ in range(200):
+                opt.step(theta, g.copy())
+        results.append((theta, opt.slots))
+    (theta_np, slots_np), (theta_jit, slots_jit) = results
+    assert (slots_np["v"] - slots_np["mg"] ** 2 < 0).any()
+    assert np.isfinite(theta_np).all()
+    np.testing.assert_array_equal(theta_jit, theta_np)
+    for key in slots_np:
+        np.testing.assert_array_equal(slots_jit[key], slots_np[key])
+
+
 @pytest.mark.parametrize("name", ["sgd", "adam", "nadam"])
 def test_compiled_step_with_segments_and_frozen_prefix(name):
     # per-segment learning rates (fine-tuning reused layers) above a frozen prefix
@@ -85,13 +114,30 @@ def test_compiled_step_with_segments_and_frozen_prefix(name):
 
 def test_every_optimizer_is_covered():
     assert {name for name, _ in CONFIGS} == set(OPTIMIZERS.names())
+    assert {OPTIMIZERS.get(name) for name in OPTIMIZERS.names()} <= set(FUSED_UPDATES)
+
+
+@pytest.mark.parametrize(("name", "params"), CONFIGS)
+def test_fast_path_does_not_fall_back(name, params, monkeypatch):
+    # With numba, the formula never runs: a kernel that silently fell back to it
+    # would raise here.
+    cls = type(get_optimizer(name))
+
+    def formula(*args, **kwargs):
+        raise AssertionError(f"{cls.__name__}._update ran, not the compiled kernel")
+
+    monkeypatch.setattr(cls, "_update", formula)
+    _run(name, params, np.float32, use_numba=True)
+    _run(name, params, np.float64, use_numba=True)
+    with pytest.raises(AssertionError, match="not the compiled kernel"):
+        _run(name, params, np.float32, use_numba=False)
 
 
 def test_config_switches_kernels_off_and_restores():
     assert _jit.use_numba()
     with skdnn.config_context(use_numba=False):
         assert not skdnn.get_config()["use_numba"]
-        assert _jit.kernel(object()) is None
+        assert _jit.dispatcher(object()) is None
     assert skdnn.get_config()["use_numba"]
 
 

@@ -10,13 +10,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import DNNClassifier, DNNRegressor
-from skdnn._training import Trainer, fit_loop
+from skdnn._training import TrainingPlan, TrainingState, train
 from skdnn.nn.activations import get_activation
 from skdnn.nn.dropout import Dropout
+from skdnn.nn.folding import fold_batch_norm
 from skdnn.nn.layers import Dense
 from skdnn.nn.losses import SoftmaxCrossEntropy
 from skdnn.nn.network import Sequential
-from skdnn.nn.normalization import BatchNormalization, fold_batch_norm
+from skdnn.nn.normalization import BatchNormalization
 from skdnn.nn.optimizers import Adam
 
 from ._gradcheck import numerical_gradient
@@ -248,31 +249,24 @@ def test_early_stopping_restores_best_weights_and_moving_statistics():
     layers.append(Dense(2))
     net = Sequential(layers).build(X.shape[1], rng)
     loss = SoftmaxCrossEntropy()
-    trainer = Trainer(
-        net,
-        loss,
-        Adam(learning_rate=0.01).build(net.theta.size, net.dtype),
-        batch_size=16,
-        shuffle=True,
-        rng=rng,
+    state = TrainingState(
+        net, Adam(learning_rate=0.01).build(net.theta.size, net.dtype)
     )
     # a tiny training set overfits quickly: the best epoch is not the last one
     X_tr, Y_tr, X_val, Y_val = X[:60], Y[:60], X[300:], Y[300:]
-    history = {}
-    result = fit_loop(
-        trainer,
-        X_tr,
-        Y_tr,
-        None,
+    plan = TrainingPlan(
+        loss=loss,
+        batch_size=16,
         max_epochs=60,
-        validation=(X_val, Y_val, None),
         n_iter_no_change=5,
-        history=history,
+        validation=(X_val, Y_val, None),
     )
-    assert result["converged"] and result["best_epoch"] < result["epochs"]
+    result = train(state, plan, X_tr, Y_tr, None, rng)
+    val_loss = state.history["val_loss"]
+    assert result.converged and int(np.argmin(val_loss)) < result.epochs - 1
     final = loss.value(net.forward(X_val, training=False), Y_val)
-    assert final == pytest.approx(result["best_loss"], rel=1e-6)
-    assert final == pytest.approx(min(history["val_loss"]), rel=1e-6)
+    assert final == pytest.approx(result.best_loss, rel=1e-6)
+    assert final == pytest.approx(min(val_loss), rel=1e-6)
 
 
 def test_estimator_early_stopping_with_batch_norm():
@@ -313,3 +307,26 @@ def test_selu_lecun_self_normalises_20_layers(loader):
     assert 0.8 < np.min(stds) and np.max(stds) < 1.2, stds
     # and the top layer is as well normalised as the first one
     assert abs(stds[-1] - 1) < 0.15
+
+
+def test_batch_norm_attributes_reproduce_the_predictions(wine):
+    """coefs_, intercepts_ and the bn_*_ attributes are all predict needs."""
+    X, y = wine
+    clf = DNNClassifier(
+        (8, 6), batch_norm="before", dtype="float64", max_iter=5, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    assert len(clf.bn_gamma_) == len(clf.bn_moving_variance_) == 2
+    assert all(np.all(b == 0) for b in clf.intercepts_[:-1])  # BN's beta instead
+    eps = clf.batch_norm_epsilon
+    A = X
+    for k in range(2):
+        Z = A @ clf.coefs_[k]
+        scale = clf.bn_gamma_[k] / np.sqrt(clf.bn_moving_variance_[k] + eps)
+        A = np.maximum((Z - clf.bn_moving_mean_[k]) * scale + clf.bn_beta_[k], 0)
+    Z = A @ clf.coefs_[-1] + clf.intercepts_[-1]
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(P / P.sum(axis=1, keepdims=True), clf.predict_proba(X))
+    assert DNNClassifier(max_iter=1).fit(X, y).bn_gamma_ == []

@@ -1,14 +1,16 @@
 """Known-answer tests of the optimizers, clipping and weight decay.
 
 Each optimizer runs several steps from fixed gradients and is compared with a
-straightforward float64 transcription of the formulas in REFERENCE.md, written here
+straightforward float64 transcription of the formulas in docs/reference.md, written here
 independently of ``skdnn.nn.optimizers`` (loops over steps, whole-array NumPy).
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from skdnn.nn.optimizers import (
     OPTIMIZERS,
@@ -39,7 +41,7 @@ def _run(optimizer, grads, theta0=THETA0, dtype=np.float64, **step_kwargs):
     return theta
 
 
-# -- independent float64 references (REFERENCE.md, "Optimizers") ----------------------
+# -- independent float64 references (docs/reference.md, "Optimizers") ----------------------
 def ref_sgd(theta, grads, lr=0.01, momentum=0.0, nesterov=False):
     theta, m = theta.copy(), np.zeros_like(theta)
     for g in grads:
@@ -80,6 +82,46 @@ def ref_adam(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, wd=0.0):
     return theta
 
 
+def ref_adam_keras(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, wd=0.0,
+                   amsgrad=False):  # fmt: skip
+    """Keras 3's ``Adam.update_step`` (and AdamW's decay), line by line."""
+    theta, m, v = theta.copy(), np.zeros_like(theta), np.zeros_like(theta)
+    v_hat = np.zeros_like(theta)
+    for t, g in enumerate(grads, start=1):
+        theta = theta - theta * lr * wd
+        beta_1_power, beta_2_power = b1**t, b2**t
+        alpha = lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        m = m + (g - m) * (1 - b1)
+        v = v + (np.square(g) - v) * (1 - b2)
+        second = v
+        if amsgrad:
+            v_hat = np.maximum(v_hat, v)
+            second = v_hat  # Keras rebinds its local v; the velocity stays v
+        theta = theta - (m * alpha) / (np.sqrt(second) + eps)
+    return theta
+
+
+def ref_rmsprop_keras(theta, grads, lr=0.001, rho=0.9, momentum=0.0, eps=1e-7,
+                      centered=False):  # fmt: skip
+    """Keras 3's ``RMSprop.update_step``, line by line."""
+    theta, v = theta.copy(), np.zeros_like(theta)
+    m, average_grad = np.zeros_like(theta), np.zeros_like(theta)
+    for g in grads:
+        v = rho * v + (1 - rho) * np.square(g)
+        if centered:
+            average_grad = rho * average_grad + (1 - rho) * g
+            denominator = v - np.square(average_grad) + eps
+        else:
+            denominator = v + eps
+        increment = (lr * g) / np.sqrt(denominator)
+        if momentum > 0:
+            m = momentum * m + increment
+            theta = theta - m
+        else:
+            theta = theta - increment
+    return theta
+
+
 def ref_adamax(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7):
     theta, m, u = theta.copy(), np.zeros_like(theta), np.zeros_like(theta)
     for t, g in enumerate(grads, start=1):
@@ -90,7 +132,7 @@ def ref_adamax(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7):
 
 
 def ref_nadam_dozat(theta, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, psi=0.004):
-    """REFERENCE.md's Nadam, with the products written out as explicit products."""
+    """docs/reference.md's Nadam, with the products written out as explicit products."""
 
     def mu(t):
         return b1 * (1 - 0.5 * 0.96 ** (t * psi))
@@ -143,7 +185,28 @@ CASES = [
         RMSprop(learning_rate=0.01, rho=0.8, momentum=0.5),
         lambda th, gs: ref_rmsprop(th, gs, lr=0.01, rho=0.8, momentum=0.5),
     ),
+    (
+        RMSprop(centered=True),
+        lambda th, gs: ref_rmsprop_keras(th, gs, centered=True),
+    ),
+    (
+        RMSprop(learning_rate=0.01, rho=0.8, momentum=0.5, centered=True),
+        lambda th, gs: ref_rmsprop_keras(
+            th, gs, lr=0.01, rho=0.8, momentum=0.5, centered=True
+        ),
+    ),
     (Adam(), lambda th, gs: ref_adam(th, gs)),
+    (Adam(amsgrad=True), lambda th, gs: ref_adam_keras(th, gs, amsgrad=True)),
+    (
+        Adam(learning_rate=0.1, beta_1=0.8, beta_2=0.99, epsilon=1e-3, amsgrad=True),
+        lambda th, gs: ref_adam_keras(
+            th, gs, lr=0.1, b1=0.8, b2=0.99, eps=1e-3, amsgrad=True
+        ),
+    ),
+    (
+        AdamW(amsgrad=True),
+        lambda th, gs: ref_adam_keras(th, gs, wd=0.004, amsgrad=True),
+    ),
     (
         Adam(learning_rate=0.1, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
         lambda th, gs: ref_adam(th, gs, lr=0.1, b1=0.8, b2=0.99, eps=1e-3),
@@ -188,6 +251,129 @@ def test_one_adam_step_known_numbers():
     expected = THETA0 - 0.1 * g / (np.abs(g) + 1e-7 / math.sqrt(0.001))
     np.testing.assert_allclose(theta, expected, rtol=1e-14)
     np.testing.assert_allclose(theta[[0, 3]], [0.4, -0.1], atol=1e-6)
+
+
+def _decreasing_gradients(n_steps=8):
+    """Gradients that shrink: ``v`` then falls below its maximum, where AMSGrad acts."""
+    return _gradients(n_steps)[::-1]
+
+
+@pytest.mark.parametrize(
+    "optimizer, reference, plain",
+    [
+        # beta_2=0.9: v follows the shrinking g**2 closely, so v_hat stays above it
+        (
+            Adam(learning_rate=0.01, beta_2=0.9, amsgrad=True),
+            lambda th, gs: ref_adam_keras(th, gs, lr=0.01, b2=0.9, amsgrad=True),
+            lambda th, gs: ref_adam_keras(th, gs, lr=0.01, b2=0.9),
+        ),
+        (
+            AdamW(learning_rate=0.01, beta_2=0.9, amsgrad=True),
+            lambda th, gs: ref_adam_keras(
+                th, gs, lr=0.01, b2=0.9, wd=0.004, amsgrad=True
+            ),
+            lambda th, gs: ref_adam_keras(th, gs, lr=0.01, b2=0.9, wd=0.004),
+        ),
+        (
+            RMSprop(learning_rate=0.01, centered=True),
+            lambda th, gs: ref_rmsprop_keras(th, gs, lr=0.01, centered=True),
+            lambda th, gs: ref_rmsprop_keras(th, gs, lr=0.01),
+        ),
+        (
+            RMSprop(learning_rate=0.01, momentum=0.9, centered=True),
+            lambda th, gs: ref_rmsprop_keras(
+                th, gs, lr=0.01, momentum=0.9, centered=True
+            ),
+            lambda th, gs: ref_rmsprop_keras(th, gs, lr=0.01, momentum=0.9),
+        ),
+    ],
+    ids=["adam_amsgrad", "adamw_amsgrad", "rmsprop_centered", "rmsprop_centered_mom"],
+)
+def test_variants_match_keras_and_differ_from_the_plain_update(
+    optimizer, reference, plain
+):
+    grads = _decreasing_gradients()
+    expected = reference(THETA0, grads)
+    got = _run(optimizer, grads)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+    # the variant really changed the trajectory (a flag ignored would pass above
+    # when the gradients never shrink)
+    assert np.abs(expected - plain(THETA0, grads)).max() > 1e-4
+    # the plain reference is the documented update of the existing optimizers
+    without = type(optimizer)(
+        **{**optimizer.get_params(), "amsgrad": False}
+        if "amsgrad" in optimizer.get_params()
+        else {**optimizer.get_params(), "centered": False}
+    )
+    np.testing.assert_allclose(
+        _run(without, grads), plain(THETA0, grads), rtol=1e-12, atol=1e-14
+    )
+
+
+# Keras 3.15.1 (JAX backend 0.10.2, jax_enable_x64, keras.config.set_floatx("float64"))
+# run for the 8 steps of _decreasing_gradients() from THETA0: one float64
+# keras.Variable, opt.apply_gradients per step, the Keras optimizer built with the
+# same arguments as the skdnn one. Stored so the test needs no Keras.
+KERAS_8_STEPS = [
+    (
+        Adam(learning_rate=0.01, beta_2=0.9, amsgrad=True),
+        [0.53338548244262, -1.1690325812865008, 2.0545110726894134,
+         0.039776573586186276, -0.2982381848334698, 1.6930503516185695],
+    ),
+    (
+        AdamW(learning_rate=0.01, beta_2=0.9, weight_decay=0.004, amsgrad=True),
+        [0.5332200068723779, -1.1686543984619844, 2.053861984911726,
+         0.03976947954338953, -0.298142962382101, 1.6925103089375744],
+    ),
+    (
+        RMSprop(learning_rate=0.01, centered=True),
+        [0.5508256758976632, -1.133674080977853, 2.071047891213206,
+         0.038018349001589596, -0.2816065422649958, 1.7086075555471836],
+    ),
+    (
+        RMSprop(learning_rate=0.01, momentum=0.9, centered=True),
+        [0.7972270777798296, -0.8682302975091067, 2.362953573473243,
+         0.2532923592756191, -0.2504789237685041, 1.6690550858221798],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "optimizer, keras_theta", KERAS_8_STEPS, ids=[repr(c[0]) for c in KERAS_8_STEPS]
+)
+def test_variants_match_keras_implementation(optimizer, keras_theta):
+    got = _run(optimizer, _decreasing_gradients())
+    np.testing.assert_allclose(got, keras_theta, rtol=1e-12, atol=1e-14)
+
+
+def test_amsgrad_keeps_the_running_maximum_of_v():
+    grads = _decreasing_gradients()
+    opt = Adam(beta_2=0.9, amsgrad=True)
+    _run(opt, grads)
+    v, v_max = np.zeros_like(THETA0), np.zeros_like(THETA0)
+    for g in grads:
+        v = 0.9 * v + 0.1 * g**2
+        v_max = np.maximum(v_max, v)
+    np.testing.assert_allclose(opt.slots["v"], v, rtol=1e-12)
+    np.testing.assert_allclose(opt.slots["v_hat"], v_max, rtol=1e-12)
+    assert (opt.slots["v_hat"] > opt.slots["v"]).any()
+
+
+def test_variant_state_exists_only_when_switched_on():
+    assert set(Adam().build(3, np.float64).slots) == {"m", "v"}
+    assert set(Adam(amsgrad=True).build(3, np.float64).slots) == {"m", "v", "v_hat"}
+    assert set(RMSprop().build(3, np.float64).slots) == {"v"}
+    assert set(RMSprop(centered=True).build(3, np.float64).slots) == {"v", "mg"}
+    both = RMSprop(momentum=0.9, centered=True).build(3, np.float64)
+    assert set(both.slots) == {"v", "m", "mg"}
+
+
+@pytest.mark.parametrize(
+    "optimizer", [Adam(amsgrad="yes"), AdamW(amsgrad=1), RMSprop(centered=None)]
+)
+def test_variant_flags_must_be_bool(optimizer):
+    with pytest.raises(ValueError, match="must be True or False"):
+        optimizer.build(3, np.float64)
 
 
 def test_nadam_matches_torch_documented_algorithm():
@@ -379,3 +565,38 @@ def test_optimizer_params_round_trip_and_clone():
     )
     with pytest.raises(ValueError, match="Invalid parameter 'beta_3'"):
         opt.set_params(beta_3=0.1)
+
+
+def test_variants_are_tunable_through_the_estimator():
+    from sklearn.base import clone
+
+    from skdnn import DNNClassifier
+
+    X = np.random.RandomState(0).normal(size=(60, 4))
+    y = (X[:, 0] > 0).astype(int)
+    clf = DNNClassifier(hidden_layer_sizes=(8,), optimizer=Adam(), max_iter=2)
+    clf = clone(clf).set_params(optimizer__amsgrad=True)
+    assert clf.get_params()["optimizer__amsgrad"] is True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        assert set(clf.optimizer_.slots) == {"m", "v", "v_hat"}
+        reg = clf.set_params(optimizer=RMSprop(centered=True)).fit(X, y)
+    assert set(reg.optimizer_.slots) == {"v", "mg"}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_centered_rmsprop_survives_rounding_of_its_variance(dtype):
+    # Large, nearly constant gradients: v - mg**2 is tiny and float32 rounding makes
+    # it negative; Keras' formula takes its square root (NaN), skdnn clamps it at 0.
+    rng = np.random.RandomState(0)
+    g = (50 * (1 + 1e-4 * rng.normal(size=1000))).astype(dtype)
+    opt = RMSprop(centered=True).build(g.size, dtype)
+    theta = np.zeros(g.size, dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no sqrt of a negative
+        for _ in range(200):
+            opt.step(theta, g.copy())
+    assert np.isfinite(theta).all()
+    if dtype is np.float32:  # the case the clamp is for
+        assert (opt.slots["v"] - opt.slots["mg"] ** 2 < 0).any()

@@ -82,7 +82,9 @@ def test_learning_curves(early_stopped):
 def test_learning_curves_without_validation_draws_on_given_axes():
     import matplotlib.pyplot as plt
 
-    reg = DNNRegressor(hidden_layer_sizes=(8,), max_iter=4, random_state=0)
+    reg = DNNRegressor(
+        hidden_layer_sizes=(8,), early_stopping=False, max_iter=4, random_state=0
+    )
     pipe = _fit(make_pipeline(StandardScaler(), reg))
     fig, axes = plt.subplots(1, 2)
     ax = plot_learning_curves(pipe, axes[1])
@@ -103,9 +105,9 @@ def test_learning_rate_per_epoch_and_per_step():
     ax = plot_learning_rate(clf)
     steps, epochs = ax.get_lines()
     np.testing.assert_allclose(_ydata(epochs), clf.history_["lr"])
-    expected = [clf.lr_schedule_(s) for s in range(clf.t_)]
+    expected = [clf.lr_schedule_(s) for s in range(clf.n_steps_)]
     np.testing.assert_allclose(_ydata(steps), expected)
-    assert len(expected) == clf.t_ > clf.n_iter_
+    assert len(expected) == clf.n_steps_ > clf.n_iter_
     # the last step of each epoch is drawn at that epoch, where history_ has it
     x = np.asarray(steps.get_xdata())
     last = np.isin(x, np.arange(1, 6))

@@ -8,15 +8,14 @@ from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from skdnn import DNNClassifier
-from skdnn._training import Trainer
+from skdnn._training import Trainer, TrainingPlan, TrainingState
 from skdnn.nn.activations import get_activation
-from skdnn.nn.constraints import MaxNorm
 from skdnn.nn.layers import Dense
 from skdnn.nn.losses import SoftmaxCrossEntropy
 from skdnn.nn.network import Sequential
 from skdnn.nn.normalization import BatchNormalization
 from skdnn.nn.optimizers import SGD
-from skdnn.nn.regularizers import L1L2
+from skdnn.nn.regularizers import L1, L2, REGULARIZERS, MaxNorm, make_regularizers
 
 from ._gradcheck import away_from_zero, numerical_gradient
 
@@ -31,15 +30,31 @@ def _net(rng, dtype=np.float64):
     return Sequential(layers).build(5, rng, dtype=dtype)
 
 
+def _penalty(regularizers, kernels):
+    return sum(r.penalty(kernels) for r in regularizers)
+
+
 def test_penalty_value_is_keras():
     W1 = np.array([[1.0, -2.0], [0.5, 0.0]])
     W2 = np.array([[-3.0], [1.0]])
     pairs = [(W1, np.zeros_like(W1)), (W2, np.zeros_like(W2))]
-    value = L1L2(l1=0.1, l2=0.01)(pairs)
+    value = _penalty([L1(0.1), L2(0.01)], pairs)
     assert value == pytest.approx(0.1 * 7.5 + 0.01 * 15.25)
     np.testing.assert_allclose(pairs[0][1], 0.1 * np.sign(W1) + 0.02 * W1)
     np.testing.assert_allclose(pairs[1][1], 0.1 * np.sign(W2) + 0.02 * W2)
-    assert L1L2()(pairs) == 0
+    assert _penalty([L1(0.0), L2(0.0), MaxNorm(1.0)], pairs) == 0
+
+
+def test_registry_names_are_the_estimator_parameters():
+    assert REGULARIZERS.names() == ["l1", "l2", "max_norm"]
+    assert set(REGULARIZERS.names()) <= set(DNNClassifier().get_params())
+    made = make_regularizers(l1=0.1, l2=0.0, max_norm=None)
+    assert [type(r) for r in made] == [L1]
+    assert [type(r) for r in make_regularizers(l1=1, l2=1, max_norm=1)] == [
+        L1,
+        L2,
+        MaxNorm,
+    ]
 
 
 @pytest.mark.parametrize("l1, l2", [(0.1, 0.0), (0.0, 0.3), (0.05, 0.2)])
@@ -49,11 +64,11 @@ def test_penalty_gradient_only_on_kernels(l1, l2):
     # |W| has a kink at 0: keep the kernel entries away from it
     for W, _ in net.kernels:
         W[...] = away_from_zero(rng, W.shape)
-    reg = L1L2(l1, l2)
+    regs = [L1(l1), L2(l2)]
     net.grad[...] = 0
-    reg(net.kernels)
+    _penalty(regs, net.kernels)
     numeric = numerical_gradient(
-        lambda: reg([(W, W * 0) for W, _ in net.kernels]), net.theta
+        lambda: _penalty(regs, [(W, W * 0) for W, _ in net.kernels]), net.theta
     )
     np.testing.assert_allclose(net.grad, numeric, rtol=1e-6, atol=1e-9)
     # biases, gamma/beta and PReLU slopes get nothing
@@ -76,18 +91,20 @@ def test_trainer_adds_penalty_to_loss_and_gradients():
     results = {}
     for l2 in (0.0, 0.5):
         net = _net(np.random.RandomState(1))
-        trainer = Trainer(
-            net,
-            loss,
-            SGD(learning_rate=0.1).build(net.theta.size, net.dtype),
-            batch_size=8,
-            shuffle=False,
-            rng=np.random.RandomState(2),
-            regularizer=L1L2(l2=l2) if l2 else None,
+        state = TrainingState(
+            net, SGD(learning_rate=0.1).build(net.theta.size, net.dtype)
         )
+        plan = TrainingPlan(
+            loss=loss,
+            batch_size=8,
+            max_epochs=1,
+            shuffle=False,
+            regularizers=tuple(make_regularizers(l2=l2)),
+        )
+        trainer = Trainer(state, plan, np.random.RandomState(2))
         theta0 = net.theta.copy()
         kernels0 = [W.copy() for W, _ in net.kernels]
-        results[l2] = (trainer.train_epoch(X, Y), theta0, kernels0, net)
+        results[l2] = (trainer.train_epoch(X, Y, None, 1), theta0, kernels0, net)
     plain, reg = results[0.0], results[0.5]
     penalty = 0.5 * sum(float(np.sum(W * W)) for W in reg[2])
     assert reg[0] == pytest.approx(plain[0] + penalty)
@@ -121,7 +138,7 @@ def test_max_norm_formula():
     W = rng.standard_normal((6, 4)).astype(np.float32)
     W[:, 0] *= 0.01  # a column well below the limit
     W0 = W.copy()
-    MaxNorm(1.5)([(W, None)])
+    MaxNorm(1.5).constrain([(W, None)])
     norms = np.linalg.norm(W0, axis=0)
     expected = W0 * np.minimum(norms, 1.5) / (norms + 1e-7)
     np.testing.assert_allclose(W, expected, rtol=1e-6)
@@ -129,7 +146,7 @@ def test_max_norm_formula():
     assert np.all(np.linalg.norm(W, axis=0) <= 1.5 + 1e-6)
     # applying it again changes nothing but the formula's 1e-7 shrink
     W1 = W.copy()
-    MaxNorm(1.5)([(W, None)])
+    MaxNorm(1.5).constrain([(W, None)])
     n1 = np.linalg.norm(W1, axis=0)
     np.testing.assert_allclose(W, W1 * n1 / (n1 + 1e-7), rtol=1e-6)
 

@@ -69,13 +69,13 @@ def test_ctrl_c_stops_after_the_current_batch_and_keeps_the_model(digits):
         clf.fit(X, y)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     # the batch in progress finished its step, then training stopped
-    assert clf.t_ == 27
+    assert clf.n_steps_ == 27
     assert clf.n_iter_ == 2 == len(clf.loss_curve_)
     assert np.isfinite(clf.predict_proba(X)).all()
     assert clf.score(X, y) > 0.5
     # warm start continues from there
     clf.set_params(warm_start=True, max_iter=2, lr_schedule=None).fit(X, y)
-    assert clf.n_iter_ == 4 and clf.t_ == 27 + 2 * N // BATCH
+    assert clf.n_iter_ == 4 and clf.n_steps_ == 27 + 2 * N // BATCH
 
 
 def test_second_interrupt_goes_back_to_the_epoch_start_and_propagates(digits):
@@ -117,7 +117,7 @@ def test_interrupted_partial_fit_and_autoencoder(digits, monkeypatch):
     )
     with pytest.warns(TrainingInterruptedWarning, match="epoch 1 after 4 batch"):
         reg.partial_fit(X, y.astype(float))
-    assert reg.t_ == 4 and np.isfinite(reg.predict(X)).all()
+    assert reg.n_steps_ == 4 and np.isfinite(reg.predict(X)).all()
 
     # a greedy fit: Ctrl-C from the 5th batch's loss, in stage 1
     ae = DNNAutoencoder((8, 4), pretraining="greedy", batch_size=BATCH, max_iter=5)
@@ -133,7 +133,7 @@ def test_interrupted_partial_fit_and_autoencoder(digits, monkeypatch):
     monkeypatch.setattr(SquaredError, "gradient", gradient)
     with pytest.warns(TrainingInterruptedWarning, match="greedy stage 1, in epoch 1"):
         ae.fit(X)
-    assert ae.t_ == 5
+    assert ae.n_steps_ == 5
     assert ae.transform(X).shape == (N, 4)
     assert np.isfinite(ae.inverse_transform(ae.transform(X))).all()
 
@@ -171,7 +171,7 @@ def test_divergence_with_early_stopping_keeps_finite_weights(digits):
 def test_data_too_large_for_float32_is_not_blamed_on_the_learning_rate(digits):
     X, y = digits
     with pytest.raises(DivergenceError, match="before any training step.*float64"):
-        DNNRegressor(hidden_layer_sizes=(8,), max_iter=2).fit(X, y * 1e30)
+        DNNRegressor(hidden_layer_sizes=(8,), max_iter=2).fit(X * 1e30, y)
 
 
 @pytest.mark.parametrize(

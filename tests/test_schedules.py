@@ -1,7 +1,7 @@
 """Learning-rate schedules, their wiring into training, clipping in action and the
 learning-rate finder.
 
-Known values are computed here from the formulas of REFERENCE.md, independently of
+Known values are computed here from the formulas of docs/reference.md, independently of
 ``skdnn.nn.schedules``.
 """
 
@@ -122,7 +122,7 @@ def test_reduce_on_plateau_follows_keras():
 
 
 def _one_cycle_reference(t, total, peak, end_fraction=0.1):
-    """REFERENCE.md's 1cycle, written as explicit phases."""
+    """docs/reference.md's 1cycle, written as explicit phases."""
     t_end = end_fraction * total
     half = (total - t_end) / 2
     lo = peak / 10
@@ -182,7 +182,7 @@ def test_history_lr_is_the_last_steps_rate(digits):
     expected = [0.01 * 0.1 ** ((4 * e - 1) / 8) for e in range(1, 7)]
     np.testing.assert_allclose(fitted.history_["lr"], expected, rtol=1e-6)
     assert fitted.lr_schedule_.decay_steps_ == 8
-    assert fitted.t_ == 24
+    assert fitted.n_steps_ == 24
     # a callable step -> rate
     fitted = _small_fit(est, X, y, lr_schedule=lambda t: 0.001 * (t // 4 + 1))
     np.testing.assert_allclose(
@@ -241,18 +241,18 @@ def test_one_cycle_cycles_the_momentum(digits, optimizer, attribute):
     # watch it per step through a second fit's trainer: 0.95 -> 0.85 -> 0.95
     from skdnn._training import Trainer
 
-    original = Trainer._scheduled_rate
+    original = Trainer._next_rate
 
     def spy(self, dtype):
         lr = original(self, dtype)
-        seen.append(getattr(self.optimizer, attribute))
+        seen.append(getattr(self.state.optimizer, attribute))
         return lr
 
-    Trainer._scheduled_rate = spy
+    Trainer._next_rate = spy
     try:
         clone(est).fit(X[:400], y[:400])
     finally:
-        Trainer._scheduled_rate = original
+        Trainer._next_rate = original
     assert len(seen) == 16
     assert seen[0] == pytest.approx(0.95) and min(seen) == pytest.approx(0.85, abs=0.02)
     assert seen[-1] == pytest.approx(0.95, abs=1e-9)
@@ -377,6 +377,7 @@ def test_clipnorm_rescues_an_exploding_deep_tanh_network():
         learning_rate=0.3,
         batch_size=32,
         max_iter=40,
+        early_stopping=False,
         random_state=0,
     )
     with pytest.raises(DivergenceError, match="clipnorm"):

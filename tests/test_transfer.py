@@ -6,37 +6,28 @@ import copy
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_digits
 from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import SGD, DNNClassifier, DNNRegressor
-from skdnn._training import Trainer
+from skdnn._training import Trainer, TrainingPlan, TrainingState
 from skdnn.nn.optimizers import Adam, Nadam
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    X = StandardScaler().fit_transform(X).astype(np.float32)
-    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def source(digits):
-    """A classifier fitted on digits 0-7 (the chapter's task A)."""
-    X_tr, _, y_tr, _ = digits
+def source(digits32):
+    """A classifier fitted on digits32 0-7 (the chapter's task A)."""
+    X_tr, _, y_tr, _ = digits32
     mask = y_tr < 8
     return DNNClassifier(hidden_layer_sizes=(32, 16), max_iter=30, random_state=0).fit(
         X_tr[mask], y_tr[mask]
     )
 
 
-def _task_b(digits, n=None):
-    X_tr, X_te, y_tr, y_te = digits
+def _task_b(digits32, n=None):
+    X_tr, X_te, y_tr, y_te = digits32
     tr, te = y_tr >= 8, y_te >= 8
     X_b, y_b = X_tr[tr], y_tr[tr]
     if n is not None:
@@ -116,8 +107,8 @@ def test_segments_must_tile_the_trainable_range():
 
 
 # -- freezing and unfreezing ------------------------------------------------------------
-def test_frozen_layers_do_not_change_then_do_after_unfreezing(digits, source):
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+def test_frozen_layers_do_not_change_then_do_after_unfreezing(digits32, source):
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     before = _reused_params(source, 2)
     clf = DNNClassifier(
         hidden_layer_sizes=(),
@@ -137,8 +128,8 @@ def test_frozen_layers_do_not_change_then_do_after_unfreezing(digits, source):
     assert clf.n_transferred_layers_ == 2 and clf.n_iter_ == 4
 
 
-def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits, source):
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits32, source):
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     before = _reused_params(source, 2)
     frozen = DNNClassifier(
         hidden_layer_sizes=(8,), transfer_from=source, max_iter=5, random_state=0
@@ -163,10 +154,10 @@ def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits, source):
     assert not np.array_equal(before[0], free.coefs_[0])
 
 
-def test_reused_rate_factor_scales_the_first_sgd_step(digits, source):
+def test_reused_rate_factor_scales_the_first_sgd_step(digits32, source):
     # One full-batch SGD step: same initial weights and gradients whatever the
     # factor, so the reused layers' step is exactly factor times the full one.
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     steps = {}
     for factor in (1.0, 0.25):
         clf = DNNClassifier(
@@ -188,8 +179,8 @@ def test_reused_rate_factor_scales_the_first_sgd_step(digits, source):
     np.testing.assert_allclose(steps[1.0, "out"], steps[0.25, "out"], rtol=1e-12)
 
 
-def test_patience_restarts_when_the_reused_layers_unfreeze(digits, source):
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+def test_patience_restarts_when_the_reused_layers_unfreeze(digits32, source):
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     # tol so large that no epoch after the first counts as an improvement
     params = dict(hidden_layer_sizes=(), n_iter_no_change=2, tol=1e9, random_state=0)
     assert DNNClassifier(**params).fit(X_b, y_b).n_iter_ == 3
@@ -198,13 +189,13 @@ def test_patience_restarts_when_the_reused_layers_unfreeze(digits, source):
 
 
 # -- caching the frozen layers' outputs ---------------------------------------------------
-def test_cached_frozen_epoch_equals_uncached(digits, source):
+def test_cached_frozen_epoch_equals_uncached(digits32, source):
     # Only deterministic layers are cached: a source without dropout. (The
     # ``source`` fixture has the default dropout: its frozen layers are recomputed
     # every batch, and the other tests check they stay frozen all the same.)
-    X_b, y_b, _, _ = _task_b(digits)
+    X_b, y_b, _, _ = _task_b(digits32)
     plain = clone(source).set_params(dropout=0.0, max_iter=5)
-    plain.fit(*_task_b(digits)[:2])
+    plain.fit(*_task_b(digits32)[:2])
     clf = DNNClassifier(
         hidden_layer_sizes=(8,), transfer_from=plain, max_iter=1, random_state=0
     ).fit(X_b, y_b)
@@ -215,17 +206,10 @@ def test_cached_frozen_epoch_equals_uncached(digits, source):
         if not cached:
             for layer in net.layers[:4]:
                 layer.deterministic = False  # instance flag: forces the full forward
-        trainer = Trainer(
-            net,
-            clf.loss_function_,
-            Nadam(learning_rate=0.01).build(net.theta.size, net.dtype),
-            batch_size=32,
-            shuffle=True,
-            rng=np.random.RandomState(0),
-        ).reuse_lower_layers(4)
-        for _ in range(2):
-            trainer.train_epoch(X_b, Y)
-        assert (trainer._frozen_cache is not None) == cached
+        trainer = _trainer(net, clf.loss_function_, Nadam(learning_rate=0.01), 32, 4)
+        for epoch in (1, 2):
+            trainer.train_epoch(X_b, Y, None, epoch)
+        assert bool(trainer._cache) == cached
         results.append(net.theta)
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
     offset = clf.network_.param_offset(4)
@@ -234,9 +218,9 @@ def test_cached_frozen_epoch_equals_uncached(digits, source):
 
 
 # -- the source is never modified --------------------------------------------------------
-def test_source_predictions_are_identical_after_transfer(digits, source):
-    X_tr, X_te, _, _ = digits
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+def test_source_predictions_are_identical_after_transfer(digits32, source):
+    X_tr, X_te, _, _ = digits32
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     proba = source.predict_proba(X_te)
     theta = source.network_.theta.copy()
     DNNClassifier(
@@ -255,8 +239,8 @@ def test_source_predictions_are_identical_after_transfer(digits, source):
     np.testing.assert_array_equal(source.network_.theta, theta)
 
 
-def test_transfer_layers_reuses_only_the_lowest(digits, source):
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+def test_transfer_layers_reuses_only_the_lowest(digits32, source):
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     clf = DNNClassifier(
         hidden_layer_sizes=(5,), transfer_from=source, transfer_layers=1, max_iter=2
     ).fit(X_b, y_b)
@@ -267,8 +251,8 @@ def test_transfer_layers_reuses_only_the_lowest(digits, source):
     assert none.fit(X_b, y_b).n_transferred_layers_ == 0
 
 
-def test_frozen_estimator_survives_clone(digits, source):
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+def test_frozen_estimator_survives_clone(digits32, source):
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     clf = DNNClassifier(
         hidden_layer_sizes=(), transfer_from=FrozenEstimator(source), max_iter=2
     )
@@ -278,8 +262,8 @@ def test_frozen_estimator_survives_clone(digits, source):
         clone(clf.set_params(transfer_from=source)).fit(X_b, y_b)
 
 
-def test_transfer_errors_say_what_to_change(digits, source):
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+def test_transfer_errors_say_what_to_change(digits32, source):
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     with pytest.raises(ValueError, match="fitted on 64 features but X has 10"):
         DNNClassifier(transfer_from=source).fit(X_b[:, :10], y_b)
     with pytest.raises(ValueError, match="only 2 reusable hidden layers"):
@@ -290,10 +274,10 @@ def test_transfer_errors_say_what_to_change(digits, source):
         DNNClassifier(reused_learning_rate_factor=0).fit(X_b, y_b)
 
 
-def test_auxiliary_task_pretraining(digits):
-    # Plenty of samples labelled for an auxiliary task (which half of the digits),
+def test_auxiliary_task_pretraining(digits32):
+    # Plenty of samples labelled for an auxiliary task (which half of the digits32),
     # few labelled for the main one: reuse the auxiliary network's hidden layers.
-    X_tr, X_te, y_tr, y_te = digits
+    X_tr, X_te, y_tr, y_te = digits32
     aux = DNNClassifier(hidden_layer_sizes=(64,), max_iter=20, random_state=0)
     aux.fit(X_tr, y_tr >= 5)
     rng = np.random.RandomState(0)
@@ -311,8 +295,8 @@ def test_auxiliary_task_pretraining(digits):
 
 
 # -- partial_fit --------------------------------------------------------------------------
-def test_partial_fit_over_mini_batches_matches_fit(digits):
-    X_tr, X_te, y_tr, y_te = digits
+def test_partial_fit_over_mini_batches_matches_fit(digits32):
+    X_tr, X_te, y_tr, y_te = digits32
     params = dict(hidden_layer_sizes=(64,), batch_size=64, random_state=0)
     fitted = DNNClassifier(max_iter=15, **params).fit(X_tr, y_tr)
     streamed = DNNClassifier(**params)
@@ -325,8 +309,8 @@ def test_partial_fit_over_mini_batches_matches_fit(digits):
     assert streamed.score(X_te, y_te) > 0.94
 
 
-def test_partial_fit_classes_are_required_and_checked(digits):
-    X_tr, _, y_tr, _ = digits
+def test_partial_fit_classes_are_required_and_checked(digits32):
+    X_tr, _, y_tr, _ = digits32
     clf = DNNClassifier(hidden_layer_sizes=(8,), random_state=0)
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         clf.partial_fit(X_tr, y_tr)
@@ -340,8 +324,8 @@ def test_partial_fit_classes_are_required_and_checked(digits):
     assert clf.n_iter_ == 2
 
 
-def test_regressor_partial_fit_and_warm_start(digits):
-    X_tr, _, _, _ = digits
+def test_regressor_partial_fit_and_warm_start(digits32):
+    X_tr, _, _, _ = digits32
     y = X_tr[:, 10] - X_tr[:, 30]
     reg = DNNRegressor(hidden_layer_sizes=(16,), learning_rate=0.01, random_state=0)
     for _ in range(10):
@@ -356,14 +340,14 @@ def test_regressor_partial_fit_and_warm_start(digits):
     assert warm.n_iter_ == 10 and warm.loss_ < first
 
 
-def test_frozen_batch_norm_runs_in_inference_mode_and_is_cached(digits):
+def test_frozen_batch_norm_runs_in_inference_mode_and_is_cached(digits32):
     """As in Keras, a frozen BN layer normalises with its moving statistics and
     does not update them; with no dropout below, the frozen output is cached."""
-    X_tr, _, y_tr, _ = digits
+    X_tr, _, y_tr, _ = digits32
     bn_source = DNNClassifier(
         hidden_layer_sizes=(16,), batch_norm="before", max_iter=5, random_state=0
     ).fit(X_tr[y_tr < 8], y_tr[y_tr < 8])
-    X_b, y_b, _, _ = _task_b(digits, n=40)
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
     clf = DNNClassifier(
         hidden_layer_sizes=(), transfer_from=bn_source, max_iter=3, random_state=0
     ).fit(X_b, y_b)
@@ -372,22 +356,15 @@ def test_frozen_batch_norm_runs_in_inference_mode_and_is_cached(digits):
             clf.network_.layers[1].state[name], bn_source.network_.layers[1].state[name]
         )
     Y = clf._label_binarizer.transform(y_b).astype(np.float32)
-    trainer = Trainer(
-        clf.network_,
-        clf.loss_function_,
-        Nadam().build(clf.network_.theta.size, clf.network_.dtype),
-        batch_size=16,
-        shuffle=False,
-        rng=np.random.RandomState(0),
-    ).reuse_lower_layers(3)
-    trainer.train_epoch(X_b, Y)
-    assert trainer._frozen_cache is not None
+    trainer = _trainer(clf.network_, clf.loss_function_, Nadam(), 16, 3)
+    trainer.train_epoch(X_b, Y, None, 1)
+    assert trainer._cache
 
 
-def test_validation_output_of_frozen_layers_is_cached(digits, source, monkeypatch):
+def test_validation_output_of_frozen_layers_is_cached(digits32, source, monkeypatch):
     # While the reused layers are frozen, early stopping's validation pass runs only
     # the layers above them (after the first epoch), with the same losses.
-    X_b, y_b, _, _ = _task_b(digits)
+    X_b, y_b, _, _ = _task_b(digits32)
     params = dict(
         hidden_layer_sizes=(8,),
         transfer_from=source,
@@ -415,11 +392,20 @@ def test_validation_output_of_frozen_layers_is_cached(digits, source, monkeypatc
 
     monkeypatch.setattr(
         Trainer,
-        "predict_validation",
-        lambda self, X_val: self.network.forward(X_val, training=False),
+        "predict",
+        lambda self, X_val, n_frozen: self.state.network.forward(X_val, training=False),
     )
     plain = DNNClassifier(**params).fit(X_b, y_b)
     np.testing.assert_array_equal(
         cached.history_["val_loss"], plain.history_["val_loss"]
     )
     np.testing.assert_array_equal(cached.network_.theta, plain.network_.theta)
+
+
+def _trainer(network, loss, optimizer, batch_size, n_frozen):
+    """A trainer whose lowest ``n_frozen`` layers stay frozen."""
+    state = TrainingState(network, optimizer.build(network.theta.size, network.dtype))
+    plan = TrainingPlan(
+        loss=loss, batch_size=batch_size, max_epochs=1, reused_layers=n_frozen
+    )
+    return Trainer(state, plan, np.random.RandomState(0))

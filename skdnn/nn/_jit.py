@@ -131,17 +131,17 @@ def jit(func):
     return Kernel(func)
 
 
-def kernel(compiled):
-    """The compiled dispatcher of ``compiled`` if kernels are in use now, else None.
+def dispatcher(kernel):
+    """numba's compiled dispatcher of ``kernel`` if kernels are in use now, else None.
 
     None tells the caller to take the NumPy path.
     """
     # called for every layer and step: the common case in a few attribute lookups
     setting = _local.use_numba
-    if compiled is None or not (_default if setting is None else setting):
+    if kernel is None or not (_default if setting is None else setting):
         return None
-    dispatcher = compiled._compiled
-    return compiled.compiled() if dispatcher is None else dispatcher
+    compiled = kernel._compiled
+    return kernel.compiled() if compiled is None else compiled
 
 
 def kernel_ready(*matrices, vectors=()):

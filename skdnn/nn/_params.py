@@ -1,11 +1,57 @@
-"""get_params / set_params for the core's configurable objects.
+"""get_params / set_params for the core's configurable objects, and their __init__.
 
 Optimizers and schedules are passed to the estimators as instances; scikit-learn's
 ``clone``, ``GridSearchCV`` (``optimizer__beta_2``) and ``repr`` only need these two
-methods, so the core does not have to import scikit-learn.
+methods, so the core does not have to import scikit-learn. ``make_init`` writes the
+``__init__`` that scikit-learn's conventions ask for (store each parameter as
+given) from a table of names and defaults, for these objects and the estimators.
 """
 
 import inspect
+import sys
+
+
+def make_init(qualname, params, *, keyword_only_from=None):
+    """An ``__init__`` that stores ``params`` (``(name, default)`` pairs) as given.
+
+    Generated from one table rather than written out per class, so that a
+    parameter list is written once; errors about unexpected arguments name
+    ``qualname``.
+
+    Parameters
+    ----------
+    qualname : str
+        E.g. ``"Adam.__init__"``.
+    params : sequence of (str, object)
+        Names and defaults, in signature order.
+    keyword_only_from : int, optional
+        Index of the first keyword-only parameter.
+
+    Returns
+    -------
+    function
+    """
+    args = [f"{name}=_default_{i}" for i, (name, _) in enumerate(params)]
+    if keyword_only_from is not None:
+        args.insert(keyword_only_from, "*")
+    body = "".join(f"    self.{name} = {name}\n" for name, _ in params) or "    pass\n"
+    namespace = {f"_default_{i}": default for i, (_, default) in enumerate(params)}
+    exec(f"def __init__(self, {', '.join(args)}):\n{body}", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = qualname
+    if sys.version_info >= (3, 11):
+        init.__code__ = init.__code__.replace(co_qualname=qualname)
+    return init
+
+
+def parameters(**defaults):
+    """Class decorator: an ``__init__`` storing these parameters, in this order."""
+
+    def decorator(cls):
+        cls.__init__ = make_init(f"{cls.__name__}.__init__", list(defaults.items()))
+        return cls
+
+    return decorator
 
 
 class Configurable:

@@ -3,16 +3,14 @@ Monte Carlo dropout (Gal & Ghahramani 2016).
 
 Both layers are the identity at inference. In training they draw a keep-mask with
 probability ``1 - rate`` from the ``rng`` passed to ``forward`` (never NumPy's global
-random state). ``mc_forward`` runs a network in inference mode with dropout still on:
-one Monte Carlo sample.
+random state) and ``apply`` it. Monte Carlo dropout (in ``skdnn._predict``) applies
+masks of its own at inference.
 """
 
 import numpy as np
 
+from .activations import SELU
 from .layers import Layer
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
 
 
 class _BaseDropout(Layer):
@@ -34,7 +32,7 @@ class _BaseDropout(Layer):
     def forward(self, X, *, training=False, rng=None):
         if not training:
             return X
-        Y, multiplier = self.sample(X, rng)
+        Y, multiplier = self.apply(X, self._keep_mask(X, rng))
         self.cache["multiplier"] = multiplier
         return Y
 
@@ -42,8 +40,23 @@ class _BaseDropout(Layer):
         # Both variants are y = x * multiplier + constant.
         return dY * self.cache["multiplier"] if need_dX else None
 
-    def sample(self, X, rng):
-        """One random output for ``X`` and the multiplier ``dY/dX``; caches nothing."""
+    def apply(self, X, keep):
+        """The output for ``X`` with the elements where ``keep`` is False dropped.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Input batch.
+        keep : ndarray of bool, same shape
+            The mask: True keeps an element.
+
+        Returns
+        -------
+        Y : ndarray
+            The output.
+        multiplier : ndarray
+            ``dY/dX``, element-wise. Nothing is cached.
+        """
         raise NotImplementedError
 
     def __repr__(self):
@@ -60,8 +73,8 @@ class Dropout(_BaseDropout):
         Probability of dropping an element, in ``[0, 1)``.
     """
 
-    def sample(self, X, rng):
-        multiplier = self._keep_mask(X, rng).astype(X.dtype)
+    def apply(self, X, keep):
+        multiplier = keep.astype(X.dtype)
         multiplier *= X.dtype.type(1 / (1 - self.rate))
         return X * multiplier, multiplier
 
@@ -79,12 +92,11 @@ class AlphaDropout(_BaseDropout):
         Probability of dropping an element, in ``[0, 1)``.
     """
 
-    def sample(self, X, rng):
+    def apply(self, X, keep):
         p = self.rate
-        alpha_p = -_SELU_SCALE * _SELU_ALPHA
+        alpha_p = -SELU.scale * SELU.alpha
         a = ((1 - p) * (1 + p * alpha_p**2)) ** -0.5
         b = -a * alpha_p * p
-        keep = self._keep_mask(X, rng)
         dtype = X.dtype.type
         # y = a * mask * x + (b on kept elements, a * alpha' + b on dropped ones)
         multiplier = keep.astype(X.dtype)
@@ -102,17 +114,3 @@ def has_dropout(network):
 def is_dropout(layer):
     """True for dropout layers (the identity at inference)."""
     return isinstance(layer, _BaseDropout)
-
-
-def mc_forward(network, X, rng):
-    """One Monte Carlo dropout pass: dropout on, every other layer in inference mode.
-
-    Batch normalization therefore uses its moving statistics, as in Keras' MC dropout
-    recipe. Nothing is cached, so fitted networks stay usable from several threads.
-    """
-    for layer in network.layers:
-        if isinstance(layer, _BaseDropout):
-            X = layer.sample(X, rng)[0]
-        else:
-            X = layer.forward(X, training=False)
-    return X

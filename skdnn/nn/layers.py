@@ -34,7 +34,7 @@ class Layer:
         Parameters
         ----------
         n_in : int
-            Number of input features.
+            Width of the layer's input (its number of features).
 
         Returns
         -------
@@ -44,17 +44,16 @@ class Layer:
         return {}
 
     def output_size(self, n_in):
-        """Number of output features.
+        """The width of the layer's output.
 
         Parameters
         ----------
         n_in : int
-            Number of input features.
+            The width of its input.
 
         Returns
         -------
         int
-            Number of output features.
         """
         return n_in
 
@@ -64,11 +63,11 @@ class Layer:
         Parameters
         ----------
         n_in : int
-            Number of input features.
+            Input width.
         rng : numpy.random.RandomState
-            Source of randomness for the initial weights.
+            Draws the initial weights.
         dtype : numpy.dtype
-            Dtype of the parameters and of any state.
+            Of the parameters and of any state.
         """
 
     def forward(self, X, *, training=False, rng=None):

@@ -2,16 +2,19 @@
 
 import numpy as np
 
+from . import _fast_layers as fast
+from .activations import Activation
 from .layers import Dense
 
 
-def _fuses(layer, above):
-    """Whether ``above`` (an activation) takes over the bias of Dense ``layer``."""
-    return (
-        getattr(above, "fuses_bias", False)
-        and isinstance(layer, Dense)
-        and layer.use_bias
-    )
+def _bias_moves_up(layer, above):
+    """Whether Dense ``layer``'s bias is added in the pass of the activation above.
+
+    The activation's fast path then adds it while the product is in cache, and sums
+    its gradient with the activation's derivative; the results are those of the two
+    layers run one after the other.
+    """
+    return isinstance(layer, Dense) and layer.use_bias and isinstance(above, Activation)
 
 
 class Sequential:
@@ -131,21 +134,20 @@ class Sequential:
         layers = self.layers[start:stop]
         i = 0
         while i < len(layers):
-            layer = layers[i]
-            if i + 1 < len(layers) and _fuses(layer, layers[i + 1]):
-                # the activation adds the Dense layer's bias in its own pass
-                Z = layer.forward(X, training=training, add_bias=False)
-                X = layers[i + 1].forward_biased(
-                    Z, layer.params["bias"], training=training
-                )
-                i += 2
-                continue
-            if not training and X is not given and hasattr(layer, "forward_inplace"):
-                # an intermediate output nobody else holds: overwrite it rather
-                # than allocate another block of the same size
-                X = layer.forward_inplace(X)
-            else:
-                X = layer.forward(X, training=training, rng=rng)
+            layer, bias = layers[i], None
+            if i + 1 < len(layers) and _bias_moves_up(layer, layers[i + 1]):
+                X = layer.forward(X, training=training, add_bias=False)
+                layer, bias = layers[i + 1], layer.params["bias"]
+                i += 1
+            # at inference, an array a layer here made may be overwritten
+            X = fast.forward(
+                layer,
+                X,
+                training=training,
+                rng=rng,
+                bias=bias,
+                overwrite=not training and X is not given,
+            )
             i += 1
         return X
 
@@ -166,14 +168,14 @@ class Sequential:
         """
         i = len(self.layers) - 1
         while i >= stop:
+            layer = self.layers[i]
             below = self.layers[i - 1] if i - 1 >= stop else None
-            if below is not None and _fuses(below, self.layers[i]):
-                # the activation's derivative and the bias gradient in one pass
-                delta = self.layers[i].backward_biased(delta, below.grads["bias"])
+            if below is not None and _bias_moves_up(below, layer):
+                delta = fast.backward(layer, delta, bias_grad=below.grads["bias"])
                 delta = below.backward(delta, need_dX=i - 1 > stop, bias_grad=False)
                 i -= 2
             else:
-                delta = self.layers[i].backward(delta, need_dX=i > stop)
+                delta = fast.backward(layer, delta, need_dX=i > stop)
                 i -= 1
         return delta
 

@@ -10,9 +10,11 @@ lower layers are a prefix). All arithmetic is in place in the parameters' dtype;
 step-dependent scalars are converted to that dtype first, since a NumPy float64
 scalar would silently switch a float32 update to a slower float64 loop.
 
-With numba installed (the ``fast`` extra), each update runs as one compiled pass
-over the parameters instead of 6-12 NumPy passes: the kernel beside each class does
-the same float operations in the same order, so both paths give identical results.
+Each ``_update`` is the formula, in NumPy. With numba installed (the ``fast``
+extra), ``step`` runs the update as one compiled pass over the parameters instead of
+6-12 NumPy passes, when ``_fast_optimizers`` has put a kernel for the exact class in
+``FUSED_UPDATES``: the kernel does the same float operations in the same order, so
+both paths give identical results.
 """
 
 import inspect
@@ -20,11 +22,15 @@ import math
 
 import numpy as np
 
-from ._jit import jit, kernel
-from ._params import Configurable
+from ._params import Configurable, make_init
 from ._registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
+
+#: Optimizer class -> ``update(optimizer, theta, grad, slots, lr, t) -> bool``, a
+#: compiled update with the formula's results, filled in by ``_fast_optimizers``;
+#: it returns False when it cannot run (numba missing or switched off).
+FUSED_UPDATES = {}
 
 # One description per hyperparameter, shared by every optimizer that takes it; each
 # class's Parameters section is generated from its signature (order and defaults).
@@ -45,6 +51,18 @@ _PARAM_DOCS = {
     "beta_2": ("float", "Decay of the second-moment (squared gradient) estimate."),
     "epsilon": ("float", "Smoothing term that keeps the denominators positive."),
     "momentum_decay": ("float", "``psi`` of Dozat's momentum warm-up schedule."),
+    "amsgrad": (
+        "bool",
+        "AMSGrad (Reddi et al. 2018): divide by the running maximum ``v_hat`` of the "
+        "second-moment estimate instead of the estimate itself, so that the "
+        "effective step size never grows.",
+    ),
+    "centered": (
+        "bool",
+        "Centered RMSProp: divide by an estimate of the gradient's variance, "
+        "``v - mg**2`` with ``mg`` the moving average of the gradients, instead of "
+        "its uncentred second moment ``v``.",
+    ),
     "clipvalue": (
         "float or None",
         "Clip each gradient element to ``[-clipvalue, clipvalue]``.",
@@ -65,19 +83,38 @@ _PARAM_DOCS = {
 }
 
 
-def _document_parameters(cls):
-    """Append a numpydoc Parameters section generated from the signature."""
-    lines = ["", "", "Parameters", "----------"]
-    for name, p in inspect.signature(cls.__init__).parameters.items():
-        if name == "self":
-            continue
-        kind, text = _PARAM_DOCS[name]
-        lines += [f"{name} : {kind}, default={p.default!r}", f"    {text}"]
-    cls.__doc__ = inspect.cleandoc(cls.__doc__) + "\n".join(lines)
-    return cls
+_SHARED = {
+    "clipvalue": None,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "weight_decay": None,
+}
 
 
-@_document_parameters
+def hyperparameters(**own):
+    """Class decorator: the optimizer's ``__init__`` and its Parameters section.
+
+    The signature is ``learning_rate``, then ``own`` in order, then the clipping
+    options and ``weight_decay`` (unless ``own`` sets its default), so every
+    optimizer takes the same shared options; each is documented from
+    ``_PARAM_DOCS``.
+    """
+
+    def decorator(cls):
+        params = [("learning_rate", None), *own.items()]
+        params += [(name, value) for name, value in _SHARED.items() if name not in own]
+        cls.__init__ = make_init(f"{cls.__name__}.__init__", params)
+        lines = ["", "", "Parameters", "----------"]
+        for name, default in params:
+            kind, text = _PARAM_DOCS[name]
+            lines += [f"{name} : {kind}, default={default!r}", f"    {text}"]
+        cls.__doc__ = inspect.cleandoc(cls.__doc__) + "\n".join(lines)
+        return cls
+
+    return decorator
+
+
+@hyperparameters()
 class Optimizer(Configurable):
     """Base class of the optimizers.
 
@@ -89,20 +126,8 @@ class Optimizer(Configurable):
     #: Hyperparameter that 1cycle scheduling cycles (None: nothing to cycle).
     momentum_attribute = None
     _slots = ()
-
-    def __init__(
-        self,
-        learning_rate=None,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        self.learning_rate = learning_rate
-        self.clipvalue = clipvalue
-        self.clipnorm = clipnorm
-        self.global_clipnorm = global_clipnorm
-        self.weight_decay = weight_decay
+    #: Hyperparameters that switch a variant on or off: ``build`` checks they are bool.
+    _flags = ()
 
     def build(self, n_params, dtype):
         """Create zeroed state for ``n_params`` parameters; resets the step count."""
@@ -116,6 +141,13 @@ class Optimizer(Configurable):
                 f"Use at most one of clipvalue, clipnorm and global_clipnorm; "
                 f"got {', '.join(clipping)}."
             )
+        for name in self._flags:
+            value = getattr(self, name)
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(
+                    f"{type(self).__name__}'s {name} must be True or False, "
+                    f"got {value!r}."
+                )
         self.iterations = 0
         self.slots = {name: np.zeros(n_params, dtype=dtype) for name in self._slots}
         return self
@@ -188,10 +220,15 @@ class Optimizer(Configurable):
             if self.weight_decay:
                 seg_theta *= dtype(1.0 - seg_lr * self.weight_decay)
             slots = {name: value[begin:end] for name, value in self.slots.items()}
-            tmp = self._scratch("_tmp", seg_theta)
-            self._update(
-                seg_theta, grad[begin:end], slots, tmp, dtype(seg_lr), self.iterations
-            )
+            self._apply(seg_theta, grad[begin:end], slots, dtype(seg_lr))
+
+    def _apply(self, theta, grad, slots, lr):
+        """The update of one segment: compiled if a kernel is available, else NumPy."""
+        fused = FUSED_UPDATES.get(type(self))
+        if fused is not None and fused(self, theta, grad, slots, lr, self.iterations):
+            return
+        tmp = self._scratch("_tmp", theta)
+        self._update(theta, grad, slots, tmp, lr, self.iterations)
 
     @staticmethod
     def _check_segments(segments, start, size):
@@ -242,7 +279,7 @@ def _norm(x):
 
 
 @OPTIMIZERS.register("sgd")
-@_document_parameters
+@hyperparameters(momentum=0.0, nesterov=False)
 class SGD(Optimizer):
     """Gradient descent, with momentum and Nesterov's variant.
 
@@ -254,33 +291,11 @@ class SGD(Optimizer):
     default_learning_rate = 0.01
     momentum_attribute = "momentum"
 
-    def __init__(
-        self,
-        learning_rate=None,
-        momentum=0.0,
-        nesterov=False,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
-        )
-        self.momentum = momentum
-        self.nesterov = nesterov
-
     @property
     def _slots(self):
         return ("m",) if self.momentum else ()
 
     def _update(self, theta, grad, slots, tmp, lr, t):
-        fused = kernel(_sgd_kernel)
-        if fused is not None:
-            m = slots.get("m", theta[:0])
-            mu = theta.dtype.type(self.momentum)
-            fused(theta, grad, m, lr, mu, "m" in slots, bool(self.nesterov))
-            return
         np.multiply(grad, lr, out=tmp)
         if "m" not in slots:
             theta -= tmp
@@ -297,22 +312,8 @@ class SGD(Optimizer):
             theta += m
 
 
-@jit
-def _sgd_kernel(theta, grad, m, lr, mu, momentum, nesterov):
-    for i in range(theta.size):
-        step = grad[i] * lr
-        if not momentum:
-            theta[i] = theta[i] - step
-            continue
-        m[i] = m[i] * mu - step
-        if nesterov:
-            theta[i] = (theta[i] - step) + m[i] * mu
-        else:
-            theta[i] = theta[i] + m[i]
-
-
 @OPTIMIZERS.register("adagrad")
-@_document_parameters
+@hyperparameters(initial_accumulator_value=0.1, epsilon=1e-7)
 class Adagrad(Optimizer):
     """AdaGrad: ``a <- a + g**2``; ``theta <- theta - lr * g / sqrt(a + epsilon)``.
 
@@ -321,22 +322,6 @@ class Adagrad(Optimizer):
 
     _slots = ("accumulator",)
 
-    def __init__(
-        self,
-        learning_rate=None,
-        initial_accumulator_value=0.1,
-        epsilon=1e-7,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
-        )
-        self.initial_accumulator_value = initial_accumulator_value
-        self.epsilon = epsilon
-
     def build(self, n_params, dtype):
         super().build(n_params, dtype)
         self.slots["accumulator"][...] = self.initial_accumulator_value
@@ -344,10 +329,6 @@ class Adagrad(Optimizer):
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         acc = slots["accumulator"]
-        fused = kernel(_adagrad_kernel)
-        if fused is not None:
-            fused(theta, grad, acc, lr, theta.dtype.type(self.epsilon))
-            return
         np.square(grad, out=tmp)
         acc += tmp
         np.add(acc, theta.dtype.type(self.epsilon), out=tmp)
@@ -357,70 +338,50 @@ class Adagrad(Optimizer):
         theta -= tmp
 
 
-@jit
-def _adagrad_kernel(theta, grad, acc, lr, eps):
-    for i in range(theta.size):
-        g = grad[i]
-        acc[i] = acc[i] + g * g
-        theta[i] = theta[i] - g / np.sqrt(acc[i] + eps) * lr
-
-
 @OPTIMIZERS.register("rmsprop")
-@_document_parameters
+@hyperparameters(rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)
 class RMSprop(Optimizer):
     """RMSProp: ``v <- rho v + (1 - rho) g**2``; step ``lr * g / sqrt(v + epsilon)``.
 
-    With ``momentum > 0`` the steps accumulate: ``m <- momentum m + step``.
+    With ``momentum > 0`` the steps accumulate: ``m <- momentum m + step``. With
+    ``centered`` (Keras' centered RMSProp), ``mg <- rho mg + (1 - rho) g`` and the
+    step is ``lr * g / sqrt(max(v - mg**2, 0) + epsilon)`` (the ``max``, which
+    Keras does not take, only acts where rounding made ``v - mg**2`` negative).
     """
 
     momentum_attribute = "momentum"
-
-    def __init__(
-        self,
-        learning_rate=None,
-        rho=0.9,
-        momentum=0.0,
-        epsilon=1e-7,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
-        )
-        self.rho = rho
-        self.momentum = momentum
-        self.epsilon = epsilon
+    _flags = ("centered",)
+    centered = False  # for optimizers pickled before the option existed
 
     @property
     def _slots(self):
-        return ("v", "m") if self.momentum else ("v",)
+        return (
+            ("v",)
+            + (("m",) if self.momentum else ())
+            + (("mg",) if self.centered else ())
+        )
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
         v = slots["v"]
-        fused = kernel(_rmsprop_kernel)
-        if fused is not None:
-            m = slots.get("m", theta[:0])
-            fused(
-                theta,
-                grad,
-                v,
-                m,
-                lr,
-                f(self.rho),
-                f(1 - self.rho),
-                f(self.epsilon),
-                f(self.momentum),
-                "m" in slots,
-            )
-            return
         v *= f(self.rho)
         np.square(grad, out=tmp)
         tmp *= f(1 - self.rho)
         v += tmp
-        np.add(v, f(self.epsilon), out=tmp)
+        if "mg" in slots:
+            # tmp <- v - mg**2 + epsilon, the centred second moment; v - mg**2 is
+            # never negative in exact arithmetic, but float32 rounding makes it so
+            # for large, nearly constant gradients (Keras then takes sqrt < 0: NaN)
+            mg = slots["mg"]
+            mg *= f(self.rho)
+            np.multiply(grad, f(1 - self.rho), out=tmp)
+            mg += tmp
+            np.square(mg, out=tmp)
+            np.subtract(v, tmp, out=tmp)
+            np.maximum(tmp, f(0), out=tmp)
+            tmp += f(self.epsilon)
+        else:
+            np.add(v, f(self.epsilon), out=tmp)
         np.sqrt(tmp, out=tmp)
         np.divide(grad, tmp, out=tmp)
         tmp *= lr
@@ -433,40 +394,9 @@ class RMSprop(Optimizer):
             theta -= tmp
 
 
-@jit
-def _rmsprop_kernel(theta, grad, v, m, lr, rho, one_minus_rho, eps, mu, momentum):
-    for i in range(theta.size):
-        g = grad[i]
-        v[i] = v[i] * rho + g * g * one_minus_rho
-        step = g / np.sqrt(v[i] + eps) * lr
-        if momentum:
-            m[i] = m[i] * mu + step
-            theta[i] = theta[i] - m[i]
-        else:
-            theta[i] = theta[i] - step
-
-
 class _AdamFamily(Optimizer):
     momentum_attribute = "beta_1"
     _slots = ("m", "v")
-
-    def __init__(
-        self,
-        learning_rate=None,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate, clipvalue, clipnorm, global_clipnorm, weight_decay
-        )
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
 
     def _betas(self, f):
         """``beta_1, 1 - beta_1, beta_2, 1 - beta_2, epsilon`` in dtype ``f``."""
@@ -492,82 +422,63 @@ class _AdamFamily(Optimizer):
         return m, v
 
 
-@jit
-def _adam_kernel(theta, grad, m, v, b1, one_minus_b1, b2, one_minus_b2, eps, alpha):
-    for i in range(theta.size):
-        g = grad[i]
-        m[i] = m[i] * b1 + g * one_minus_b1
-        v[i] = v[i] * b2 + g * g * one_minus_b2
-        theta[i] = theta[i] - m[i] / (np.sqrt(v[i]) + eps) * alpha
-
-
 @OPTIMIZERS.register("adam")
-@_document_parameters
+@hyperparameters(beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False)
 class Adam(_AdamFamily):
     """Adam (Kingma & Ba 2015).
 
     ``m, v`` are moving averages of ``g`` and ``g**2``;
     ``theta <- theta - lr * sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + eps)``.
+    With ``amsgrad`` (Keras' AMSGrad), ``v_hat <- max(v_hat, v)`` takes the place
+    of ``v`` in the step.
     """
+
+    _flags = ("amsgrad",)
+    amsgrad = False  # for optimizers pickled before the option existed
+
+    @property
+    def _slots(self):
+        return ("m", "v", "v_hat") if self.amsgrad else ("m", "v")
+
+    def _step_size(self, lr, t):
+        """``alpha_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` (a Python float)."""
+        return float(lr) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
-        alpha = float(lr) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        fused = kernel(_adam_kernel)
-        if fused is not None:
-            fused(theta, grad, slots["m"], slots["v"], *self._betas(f), f(alpha))
-            return
         m, v = self._moments(grad, slots, tmp)
+        if "v_hat" in slots:
+            v = np.maximum(slots["v_hat"], v, out=slots["v_hat"])
         np.sqrt(v, out=tmp)
-        tmp += theta.dtype.type(self.epsilon)
+        tmp += f(self.epsilon)
         np.divide(m, tmp, out=tmp)
-        tmp *= theta.dtype.type(alpha)
+        tmp *= f(self._step_size(lr, t))
         theta -= tmp
 
 
 @OPTIMIZERS.register("adamw")
-@_document_parameters
+@hyperparameters(
+    weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False
+)
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter 2019); decay 0.004."""
 
-    def __init__(
-        self,
-        learning_rate=None,
-        weight_decay=0.004,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-    ):
-        super().__init__(
-            learning_rate,
-            beta_1,
-            beta_2,
-            epsilon,
-            clipvalue,
-            clipnorm,
-            global_clipnorm,
-            weight_decay,
-        )
-
 
 @OPTIMIZERS.register("adamax")
-@_document_parameters
+@hyperparameters(beta_1=0.9, beta_2=0.999, epsilon=1e-7)
 class Adamax(_AdamFamily):
     """AdaMax: Adam with the infinity norm, ``u <- max(beta_2 u, |g|)``."""
 
     _slots = ("m", "u")
 
+    def _step_size(self, lr, t):
+        """``lr / (1 - beta_1**t)`` (a Python float)."""
+        return float(lr) / (1 - self.beta_1**t)
+
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
         m, u = slots["m"], slots["u"]
-        scale = f(float(lr) / (1 - self.beta_1**t))
-        fused = kernel(_adamax_kernel)
-        if fused is not None:
-            fused(theta, grad, m, u, *self._betas(f), scale)
-            return
+        scale = f(self._step_size(lr, t))
         m *= f(self.beta_1)
         np.multiply(grad, f(1 - self.beta_1), out=tmp)
         m += tmp
@@ -580,19 +491,8 @@ class Adamax(_AdamFamily):
         theta -= tmp
 
 
-@jit
-def _adamax_kernel(theta, grad, m, u, b1, one_minus_b1, b2, one_minus_b2, eps, scale):
-    for i in range(theta.size):
-        g = grad[i]
-        m[i] = m[i] * b1 + g * one_minus_b1
-        decayed = u[i] * b2
-        # np.maximum propagates NaN from either side
-        u[i] = decayed if decayed >= abs(g) or decayed != decayed else abs(g)
-        theta[i] = theta[i] - m[i] / (u[i] + eps) * scale
-
-
 @OPTIMIZERS.register("nadam")
-@_document_parameters
+@hyperparameters(beta_1=0.9, beta_2=0.999, epsilon=1e-7, momentum_decay=0.004)
 class Nadam(_AdamFamily):
     """Nadam: Adam with Nesterov momentum, as in Dozat (2016) and PyTorch.
 
@@ -603,30 +503,6 @@ class Nadam(_AdamFamily):
     ``theta <- theta - lr * m_hat / (sqrt(v / (1 - beta_2**t)) + eps)``.
     """
 
-    def __init__(
-        self,
-        learning_rate=None,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        momentum_decay=0.004,
-        clipvalue=None,
-        clipnorm=None,
-        global_clipnorm=None,
-        weight_decay=None,
-    ):
-        super().__init__(
-            learning_rate,
-            beta_1,
-            beta_2,
-            epsilon,
-            clipvalue,
-            clipnorm,
-            global_clipnorm,
-            weight_decay,
-        )
-        self.momentum_decay = momentum_decay
-
     def build(self, n_params, dtype):
         super().build(n_params, dtype)
         self.mu_product = 1.0
@@ -635,27 +511,24 @@ class Nadam(_AdamFamily):
     def _advance(self, t):
         self.mu_product *= self.beta_1 * (1 - 0.5 * 0.96 ** (t * self.momentum_decay))
 
-    def _update(self, theta, grad, slots, tmp, lr, t):
-        f = theta.dtype.type
+    def _scales(self, lr, t):
+        """``(v_scale, g_scale, m_scale)`` of step ``t`` (Python floats).
+
+        ``v_hat = v * v_scale``; the step is
+        ``g_scale * g / (sqrt(v_hat) + eps) + m_scale * m / (sqrt(v_hat) + eps)``.
+        """
         psi = self.momentum_decay
         mu = self.beta_1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = self.beta_1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        v_scale = f(1 / (1 - self.beta_2**t))
-        g_scale = f(float(lr) * (1 - mu) / (1 - self.mu_product))
-        m_scale = f(float(lr) * mu_next / (1 - self.mu_product * mu_next))
-        fused = kernel(_nadam_kernel)
-        if fused is not None:
-            fused(
-                theta,
-                grad,
-                slots["m"],
-                slots["v"],
-                *self._betas(f),
-                v_scale,
-                g_scale,
-                m_scale,
-            )
-            return
+        return (
+            1 / (1 - self.beta_2**t),
+            float(lr) * (1 - mu) / (1 - self.mu_product),
+            float(lr) * mu_next / (1 - self.mu_product * mu_next),
+        )
+
+    def _update(self, theta, grad, slots, tmp, lr, t):
+        f = theta.dtype.type
+        v_scale, g_scale, m_scale = (f(x) for x in self._scales(lr, t))
         m, v = self._moments(grad, slots, tmp)
         # tmp <- sqrt(v_hat) + eps, the shared denominator
         np.multiply(v, v_scale, out=tmp)
@@ -668,29 +541,6 @@ class Nadam(_AdamFamily):
         np.divide(m, tmp, out=tmp2)
         tmp2 *= m_scale
         theta -= tmp2
-
-
-@jit
-def _nadam_kernel(
-    theta,
-    grad,
-    m,
-    v,
-    b1,
-    one_minus_b1,
-    b2,
-    one_minus_b2,
-    eps,
-    v_scale,
-    g_scale,
-    m_scale,
-):
-    for i in range(theta.size):
-        g = grad[i]
-        m[i] = m[i] * b1 + g * one_minus_b1
-        v[i] = v[i] * b2 + g * g * one_minus_b2
-        denominator = np.sqrt(v[i] * v_scale) + eps
-        theta[i] = theta[i] - g / denominator * g_scale - m[i] / denominator * m_scale
 
 
 def get_optimizer(name, **params):

@@ -17,7 +17,7 @@ import math
 from bisect import bisect_right
 from numbers import Real
 
-from ._params import Configurable
+from ._params import Configurable, parameters
 from ._registry import Registry
 
 SCHEDULES = Registry("lr_schedule")
@@ -79,6 +79,23 @@ class LearningRateSchedule(Configurable):
         """
         return None
 
+    def finished(self, step):
+        """Whether the schedule has run its course by ``step``.
+
+        A finite schedule (1cycle) ends training at its lowest rate: more epochs
+        would not help, so reaching ``max_iter`` is no sign of non-convergence.
+
+        Parameters
+        ----------
+        step : int
+            Optimizer steps taken.
+
+        Returns
+        -------
+        bool
+        """
+        return False
+
     def batch_end(self, loss):
         """Called after every step.
 
@@ -105,8 +122,21 @@ def _positive(name, value):
     return float(value)
 
 
+class _Decay(LearningRateSchedule):
+    """A decay from ``initial_learning_rate`` with a ``decay_steps`` scale."""
+
+    def _resolve(self, learning_rate):
+        self._check()
+        self.initial_learning_rate_ = self._initial_rate(learning_rate)
+        if self.decay_steps is None:
+            self.decay_steps_ = self._default_decay_steps(max(self.total_steps_, 1))
+        else:
+            self.decay_steps_ = _positive("decay_steps", self.decay_steps)
+
+
 @SCHEDULES.register("power")
-class PowerDecay(LearningRateSchedule):
+@parameters(initial_learning_rate=None, decay_steps=None, power=1.0)
+class PowerDecay(_Decay):
     """Power scheduling: ``lr = initial_learning_rate / (1 + step / decay_steps)**power``.
 
     After ``decay_steps`` steps the rate (with ``power=1``) is halved, after
@@ -126,24 +156,18 @@ class PowerDecay(LearningRateSchedule):
     Examples
     --------
     >>> from skdnn import PowerDecay
-    >>> schedule = PowerDecay(decay_steps=100)
-    >>> schedule = schedule.start(learning_rate=0.01, steps_per_epoch=10, epochs=30)
-    >>> print(round(schedule(0), 6), round(schedule(100), 6), round(schedule(300), 6))
-    0.01 0.005 0.0025
+    >>> schedule = PowerDecay(decay_steps=100).start(
+    ...     learning_rate=0.01, steps_per_epoch=10, epochs=30
+    ... )
+    >>> [round(schedule(step), 6) for step in (0, 100, 300)]
+    [0.01, 0.005, 0.0025]
     """
 
-    def __init__(self, initial_learning_rate=None, decay_steps=None, power=1.0):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.power = power
+    def _check(self):
+        _positive("power", self.power)
 
-    def _resolve(self, learning_rate):
-        power = _positive("power", self.power)
-        self.initial_learning_rate_ = self._initial_rate(learning_rate)
-        if self.decay_steps is None:
-            self.decay_steps_ = max(self.total_steps_, 1) / (10 ** (1 / power) - 1)
-        else:
-            self.decay_steps_ = _positive("decay_steps", self.decay_steps)
+    def _default_decay_steps(self, total_steps):
+        return total_steps / (10 ** (1 / self.power) - 1)
 
     def __call__(self, step):
         return self.initial_learning_rate_ / (1 + step / self.decay_steps_) ** float(
@@ -152,7 +176,8 @@ class PowerDecay(LearningRateSchedule):
 
 
 @SCHEDULES.register("exponential")
-class ExponentialDecay(LearningRateSchedule):
+@parameters(initial_learning_rate=None, decay_steps=None, decay_rate=0.1)
+class ExponentialDecay(_Decay):
     """Exponential scheduling: ``lr = initial_learning_rate * decay_rate**(step / decay_steps)``.
 
     The rate is divided by ``1 / decay_rate`` every ``decay_steps`` steps.
@@ -160,7 +185,7 @@ class ExponentialDecay(LearningRateSchedule):
     Parameters
     ----------
     initial_learning_rate : float, default=None
-        Rate at step 0; None uses the optimizer's learning rate.
+        The rate at step 0 (None: the optimizer's).
     decay_steps : float, default=None
         ``s``, in optimizer steps. None uses the total number of steps of
         ``max_iter`` epochs, so the rate ends at ``initial_learning_rate * decay_rate``.
@@ -170,24 +195,17 @@ class ExponentialDecay(LearningRateSchedule):
     Examples
     --------
     >>> from skdnn import ExponentialDecay
-    >>> schedule = ExponentialDecay(decay_steps=100)
-    >>> schedule = schedule.start(learning_rate=0.01, steps_per_epoch=10, epochs=30)
-    >>> print(round(schedule(0), 6), round(schedule(100), 6), round(schedule(200), 6))
-    0.01 0.001 0.0001
+    >>> ExponentialDecay(decay_steps=100).start(
+    ...     learning_rate=0.01, steps_per_epoch=10, epochs=30
+    ... )(200)  # doctest: +ELLIPSIS
+    0.0001...
     """
 
-    def __init__(self, initial_learning_rate=None, decay_steps=None, decay_rate=0.1):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-
-    def _resolve(self, learning_rate):
+    def _check(self):
         _positive("decay_rate", self.decay_rate)
-        self.initial_learning_rate_ = self._initial_rate(learning_rate)
-        if self.decay_steps is None:
-            self.decay_steps_ = float(max(self.total_steps_, 1))
-        else:
-            self.decay_steps_ = _positive("decay_steps", self.decay_steps)
+
+    def _default_decay_steps(self, total_steps):
+        return float(total_steps)
 
     def __call__(self, step):
         return self.initial_learning_rate_ * float(self.decay_rate) ** (
@@ -196,6 +214,7 @@ class ExponentialDecay(LearningRateSchedule):
 
 
 @SCHEDULES.register("piecewise")
+@parameters(boundaries=None, values=None)
 class PiecewiseConstant(LearningRateSchedule):
     """Piecewise constant scheduling, with boundaries in epochs.
 
@@ -218,10 +237,6 @@ class PiecewiseConstant(LearningRateSchedule):
     >>> print(schedule(49), schedule(50), schedule(149), schedule(150))
     0.01 0.005 0.005 0.001
     """
-
-    def __init__(self, boundaries=None, values=None):
-        self.boundaries = boundaries
-        self.values = values
 
     def _resolve(self, learning_rate):
         epochs = self.total_steps_ // max(self.steps_per_epoch_, 1)
@@ -255,6 +270,14 @@ class PiecewiseConstant(LearningRateSchedule):
 
 
 @SCHEDULES.register("performance")
+@parameters(
+    factor=0.5,
+    patience=5,
+    min_delta=1e-4,
+    cooldown=0,
+    min_lr=0.0,
+    initial_learning_rate=None,
+)
 class ReduceLROnPlateau(LearningRateSchedule):
     """Performance scheduling: reduce the rate when the monitored loss plateaus.
 
@@ -289,22 +312,6 @@ class ReduceLROnPlateau(LearningRateSchedule):
     0.05
     """
 
-    def __init__(
-        self,
-        factor=0.5,
-        patience=5,
-        min_delta=1e-4,
-        cooldown=0,
-        min_lr=0.0,
-        initial_learning_rate=None,
-    ):
-        self.factor = factor
-        self.patience = patience
-        self.min_delta = min_delta
-        self.cooldown = cooldown
-        self.min_lr = min_lr
-        self.initial_learning_rate = initial_learning_rate
-
     def _resolve(self, learning_rate):
         if not 0 < self.factor < 1:
             raise ValueError(f"factor must be in (0, 1), got {self.factor!r}.")
@@ -336,6 +343,16 @@ class ReduceLROnPlateau(LearningRateSchedule):
 
 
 @SCHEDULES.register("1cycle")
+@parameters(
+    max_learning_rate=None,
+    total_steps=None,
+    end_fraction=0.1,
+    div_factor=10.0,
+    final_div_factor=1000.0,
+    max_momentum=0.95,
+    min_momentum=0.85,
+    cycle_momentum=True,
+)
 class OneCycle(LearningRateSchedule):
     """1cycle scheduling (Smith 2018), as in the chapter.
 
@@ -376,26 +393,6 @@ class OneCycle(LearningRateSchedule):
     >>> print(round(schedule.momentum(45), 6), round(schedule(100), 8))
     0.85 1e-05
     """
-
-    def __init__(
-        self,
-        max_learning_rate=None,
-        total_steps=None,
-        end_fraction=0.1,
-        div_factor=10.0,
-        final_div_factor=1000.0,
-        max_momentum=0.95,
-        min_momentum=0.85,
-        cycle_momentum=True,
-    ):
-        self.max_learning_rate = max_learning_rate
-        self.total_steps = total_steps
-        self.end_fraction = end_fraction
-        self.div_factor = div_factor
-        self.final_div_factor = final_div_factor
-        self.max_momentum = max_momentum
-        self.min_momentum = min_momentum
-        self.cycle_momentum = cycle_momentum
 
     def _resolve(self, learning_rate):
         peak = _positive(
@@ -439,6 +436,9 @@ class OneCycle(LearningRateSchedule):
         if not self.cycle_momentum:
             return None
         return self._interpolate(self._momenta, step)
+
+    def finished(self, step):
+        return step >= self.total_steps_
 
 
 class FunctionSchedule(LearningRateSchedule):

@@ -1,0 +1,436 @@
+"""The estimators' shared core: one fit pipeline, and prediction from the network.
+
+``_fit`` reads as the algorithm::
+
+    validate the data -> build a new network, or one on reused layers (transfer)
+    -> a training plan (optimizer, schedule, frozen prefix, callbacks)
+    -> the epoch loop (``_training.train``) -> finish: inference networks, warnings
+
+Greedy autoencoder pretraining runs the same ``_train`` once per stage.
+"""
+
+import copy
+from abc import ABCMeta, abstractmethod
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    validate_data,
+)
+
+from . import _parameters
+from ._builder import build_network, lower
+from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit, end_fit
+from ._diagnostics import ADVICE, gradient_flow_problems
+from ._docs import fill_doc
+from ._fitted import FittedNetworkMixin
+from ._training import Diverged, TrainingPlan, TrainingState, train
+from ._transfer import transfer_network
+from ._validation import (
+    split_validation,
+    to_network_dtype,
+    warn_if_far_from_unit_scale,
+)
+from ._warnings import warn
+from .exceptions import (
+    DivergenceError,
+    GradientFlowWarning,
+    TrainingInterruptedWarning,
+    UnusedParameterWarning,
+)
+from .nn._params import make_init
+from .nn.optimizers import get_optimizer
+from .nn.regularizers import REGULARIZERS, make_regularizers
+from .nn.schedules import make_schedule
+
+#: Samples from which early_stopping="auto" holds out a validation set (20 of
+#: them with the regressor's validation_fraction=0.2).
+_AUTO_EARLY_STOPPING = 100
+
+
+class _BaseDNN(
+    FittedNetworkMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
+):
+    """Parameters and the fit pipeline shared by the estimators."""
+
+    _parameter_constraints = dict(_parameters.CONSTRAINTS)
+    #: Hidden layers of ``hidden_layer_sizes="auto"`` (without ``transfer_from``).
+    _default_hidden = (100, 100)
+
+    #: ``(name, default)`` of every parameter, in signature order; a subclass that
+    #: sets it gets its ``__init__`` from it (``keyword_only_from``: index of the
+    #: first keyword-only parameter, None for none).
+    _params = _parameters.COMMON
+    _keyword_only_from = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_params" in vars(cls):
+            cls.__init__ = make_init(
+                f"{cls.__name__}.__init__",
+                cls._params,
+                keyword_only_from=cls._keyword_only_from,
+            )
+
+    @classmethod
+    def _init_params(cls):
+        """``(name, default)`` of every parameter, in signature order."""
+        return cls._params
+
+    # -- subclass hooks ---------------------------------------------------------
+    @abstractmethod
+    def _encode_targets(self, y, first_fit, classes=None, sample_weight=None):
+        """Validate ``y``, set target attributes, return the float target matrix.
+
+        ``classes`` (from ``partial_fit``) lists all the labels a classifier will
+        see; ``sample_weight`` weighs the samples in statistics of the targets.
+        """
+
+    @abstractmethod
+    def _make_loss(self):
+        """The output activation + loss for the encoded targets."""
+
+    @abstractmethod
+    def _score_outputs(self, Z, Y, sample_weight):
+        """Validation score (accuracy or R^2) from output pre-activations."""
+
+    def _stratify(self, Y):
+        """What the early-stopping split is stratified by (None: nothing)."""
+        return None
+
+    def _missing_classes(self, Y_val):
+        """Classes absent from a validation set (the split is then too small)."""
+        return []
+
+    def _weigh_classes(self, Y, sample_weight, partial):
+        """``sample_weight`` times the class weights (classifiers; here unchanged)."""
+        return sample_weight
+
+    def _loss_unit(self):
+        """Factor taking the training loss to the user's units (target scaling)."""
+        return 1.0
+
+    # -- parameters -------------------------------------------------------------
+    def _validate_params(self):
+        _parameters.check_names(self)
+        super()._validate_params()
+
+    def _hidden_sizes(self):
+        """Units of the new hidden layers; ``"auto"``: none on top of reused ones."""
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, str):
+            return [] if self.transfer_from is not None else list(self._default_hidden)
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must contain positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return sizes
+
+    def _make_optimizer(self):
+        """A new, unbuilt optimizer from ``optimizer`` and the estimator's knobs."""
+        if isinstance(self.optimizer, str):
+            args = _parameters.optimizer_arguments(self)
+            return get_optimizer(self.optimizer, **args)
+        optimizer = copy.deepcopy(self.optimizer)
+        if optimizer.learning_rate is None:
+            optimizer.learning_rate = self.learning_rate
+        for name in _parameters.CLIP_KNOBS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if getattr(optimizer, name, None) is not None:
+                raise ValueError(
+                    f"{name} is set both on the estimator ({value}) and on the "
+                    f"optimizer instance ({getattr(optimizer, name)}); set it once."
+                )
+            setattr(optimizer, name, value)
+        return optimizer
+
+    def _new_optimizer(self, network):
+        return self._make_optimizer().build(network.theta.size, network.dtype)
+
+    def _early_stopping(self, n_samples):
+        """Whether this fit holds out a validation set: ``"auto"``, from 100 samples."""
+        if self.early_stopping == "auto":
+            return n_samples >= _AUTO_EARLY_STOPPING
+        return self.early_stopping
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _make_schedule(self, n_train, optimizer):
+        # String forms and None arguments get their lengths from this fit:
+        # max_iter epochs of ceil(n_train / batch_size) steps.
+        return make_schedule(
+            self.lr_schedule,
+            learning_rate=optimizer.current_learning_rate,
+            steps_per_epoch=-(-n_train // self._batch_size(n_train)),
+            epochs=self.max_iter,
+        )
+
+    def _warn_about_parameters(self, X):
+        """One warning for parameters that do nothing, one for badly scaled X."""
+        unused = _parameters.ineffective_parameters(self, len(self._hidden_sizes()))
+        if unused:
+            listed = "; ".join(
+                f"{k}={getattr(self, k)!r}: {v}" for k, v in unused.items()
+            )
+            warn(
+                f"{type(self).__name__}: these parameters have no effect here and "
+                f"are ignored: {listed}.",
+                UnusedParameterWarning,
+            )
+        warn_if_far_from_unit_scale(X, self)
+
+    # -- fit --------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data.
+
+        {fit_parameters}
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight, *, partial=False, classes=None):
+        # partial_fit: one epoch per call, continuing from the previous call
+        first = not ((self.warm_start or partial) and hasattr(self, "network_"))
+        X, Y, sample_weight, y = self._fit_data(
+            X, y, sample_weight, first=first, classes=classes, partial=partial
+        )
+        if first or not partial:
+            self._warn_about_parameters(X)
+        rng = check_random_state(self.random_state)
+        # one subtask per epoch, as scikit-learn's iterative estimators do
+        context = begin_fit(
+            self, X, y, sample_weight, max_subtasks=1 if partial else self.max_iter
+        )
+        if first:
+            self._new_model(X.shape[1], Y.shape[1], rng)
+        elif self.network_.n_out != Y.shape[1]:
+            raise ValueError(
+                f"warm_start=True needs targets with {self.network_.n_out} outputs "
+                f"as in the previous fit, got {Y.shape[1]}. Set warm_start=False."
+            )
+        else:  # the loss's parameters may have changed since the previous fit
+            self.loss_function_ = self._make_loss()
+        first_epoch = self.n_iter_
+        data = (X, Y, sample_weight)
+        if self._early_stopping(X.shape[0]) and not partial:
+            data, validation = self._split(X, Y, sample_weight, rng)
+        else:
+            validation = None
+        if first or getattr(self, "lr_schedule_", None) is None:
+            self.lr_schedule_ = self._make_schedule(data[0].shape[0], self.optimizer_)
+            self._schedule_start = self.n_steps_
+        state = TrainingState(
+            self.network_, self.optimizer_, self.history_, epochs=self.n_iter_,
+            steps=self.n_steps_ - self._schedule_start, samples=self.t_,
+        )  # fmt: skip
+        try:
+            result = self._train(
+                state, *data, rng, schedule=self.lr_schedule_,
+                max_epochs=1 if partial else self.max_iter, validation=validation,
+                callbacks=EpochTasks.create(self, context, X, y, sample_weight, state),
+                reused_layers=self._n_reused_layers,
+            )  # fmt: skip
+        except Diverged as exc:
+            self._keep(state)
+            self._finish_fit(rng)
+            raise DivergenceError(_divergence_message(self, exc)) from None
+        self._keep(state)
+        self._finish_fit(rng)
+        end_fit(self, context, X, y, sample_weight)
+        self._report(result, partial=partial, first_epoch=first_epoch)
+        return self
+
+    def _fit_data(self, X, y, sample_weight, *, first, classes=None, partial=False):
+        """Validated X, encoded float targets and weights, in the network's dtype."""
+        dtype = np.dtype(lower(self.dtype))
+        X, y = validate_data(
+            self, X, y, reset=first, dtype=[dtype, np.float64], multi_output=True
+        )
+        X = to_network_dtype(X, dtype, "X")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+            sample_weight = to_network_dtype(sample_weight, dtype, "sample_weight")
+        Y = self._encode_targets(y, first, classes=classes, sample_weight=sample_weight)
+        sample_weight = self._weigh_classes(Y, sample_weight, partial)
+        return X, to_network_dtype(Y, dtype, "y"), sample_weight, y
+
+    def _new_model(self, n_features, n_outputs, rng):
+        """A new network (on reused layers with ``transfer_from``) and fresh state."""
+        sizes = self._hidden_sizes()
+        if self.transfer_from is None:
+            self.network_ = build_network(self, sizes, n_features, n_outputs, rng)
+            self._n_reused_layers = self.n_transferred_layers_ = 0
+        else:
+
+            def new_layers(n_in):
+                net = build_network(self, sizes, n_in, n_outputs, rng, inputs=False)
+                return net.layers
+
+            self.network_, self._n_reused_layers, self.n_transferred_layers_ = (
+                transfer_network(
+                    self.transfer_from, self.transfer_layers, n_features,
+                    new_layers, rng, lower(self.dtype),
+                )
+            )  # fmt: skip
+        self.optimizer_ = self._new_optimizer(self.network_)
+        self.loss_function_ = self._make_loss()
+        self.history_ = {}
+        self.n_iter_ = self.n_steps_ = self.t_ = 0
+        self.lr_schedule_ = None
+
+    def _split(self, X, Y, sample_weight, rng):
+        seed = rng.randint(np.iinfo(np.int32).max)
+        return split_validation(
+            X, Y, sample_weight, fraction=self.validation_fraction, seed=seed,
+            stratify=self._stratify(Y), estimator=self,
+        )  # fmt: skip
+
+    def _train(
+        self, state, X, Y, sample_weight, rng, *, schedule, max_epochs,
+        validation=None, callbacks=None, reused_layers=0,
+    ):  # fmt: skip
+        """Train ``state`` for up to ``max_epochs`` epochs under this estimator's plan.
+
+        The one training step of every fit: ``fit``, ``partial_fit``, warm starts,
+        and each stage of greedy autoencoder pretraining. ``Diverged`` propagates.
+        """
+        plan = TrainingPlan(
+            loss=self.loss_function_,
+            batch_size=self._batch_size(X.shape[0]),
+            max_epochs=max_epochs,
+            shuffle=self.shuffle,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            schedule=schedule,
+            regularizers=tuple(
+                make_regularizers(
+                    **{name: getattr(self, name) for name in REGULARIZERS.names()}
+                )
+            ),
+            reused_layers=reused_layers,
+            unfreeze_epoch=None
+            if self.freeze_epochs is None
+            else self.freeze_epochs + 1,
+            reused_lr_factor=self.reused_learning_rate_factor,
+            new_optimizer=lambda: self._new_optimizer(state.network),
+            validation=validation,
+            score=self._score_outputs,
+            monitor=self.diagnostics,
+            verbose=self.verbose,
+            callbacks=callbacks,
+            loss_unit=self._loss_unit(),
+        )
+        return train(state, plan, X, Y, sample_weight, rng)
+
+    def _keep(self, state):
+        """The fitted attributes from the training state of a fit."""
+        self.optimizer_ = state.optimizer
+        self.n_iter_ = state.epochs
+        self.n_steps_ = self._schedule_start + state.steps
+        self.t_ = state.samples
+
+    def _report(self, result, *, partial, first_epoch):
+        """The warnings a fit ends with: interrupted, not converged, gradient flow."""
+        name = type(self).__name__
+        if self.diagnostics and (not partial or first_epoch == 0):
+            _warn_gradient_flow(self, first_epoch)
+        if result.interrupted is not None:
+            warn(
+                f"{name}: training interrupted (KeyboardInterrupt) "
+                f"{result.interrupted}. The estimator is fitted and usable; fit "
+                "again with warm_start=True to continue training.",
+                TrainingInterruptedWarning,
+            )
+            if result.abort:
+                raise KeyboardInterrupt
+            return
+        steps = self.n_steps_ - self._schedule_start
+        if not partial and self._more_epochs_would_help(
+            result, self.lr_schedule_, steps
+        ):
+            warn(
+                f"{name}: max_iter={self.max_iter} epochs reached and the loss is "
+                "still improving; increase max_iter to train longer.",
+                ConvergenceWarning,
+            )
+
+    @staticmethod
+    def _more_epochs_would_help(result, schedule, steps):
+        """The ConvergenceWarning rule: no stopping rule ended training, and no
+        finite schedule (1cycle) ran its course in ``steps`` steps."""
+        if result.converged:
+            return False
+        return schedule is None or not schedule.finished(steps)
+
+    def _finish_fit(self, rng):
+        """Inference networks and the summary attributes read from ``history_``."""
+        self._set_inference_networks(rng)
+        history = self.history_
+        self.loss_curve_ = history.get("loss", [])
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        self.validation_scores_ = history.get("val_score")
+        self.best_validation_score_ = (
+            max(self.validation_scores_) if self.validation_scores_ else None
+        )
+        monitored = history.get("val_loss", self.loss_curve_)
+        self.best_loss_ = min(monitored) if monitored else None
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+def _warn_gradient_flow(estimator, first_epoch):
+    """One GradientFlowWarning when the history shows a problem at either end."""
+    last = len(estimator.history_.get("loss", [])) - 1
+    problems = gradient_flow_problems(estimator.history_, sorted({first_epoch, last}))
+    if problems:
+        warn(
+            f"{type(estimator).__name__}: {problems[0]}. {ADVICE} The per-layer "
+            "statistics are in history_ (grad_rms_k, saturated_k, dead_k, ...).",
+            GradientFlowWarning,
+        )
+
+
+def _divergence_message(estimator, exc):
+    """What a DivergenceError says: where, and what to try."""
+    name = type(estimator).__name__
+    if estimator.n_steps_ == 0 and exc.batch:
+        # Not a training instability: the data overflow the network's dtype.
+        return (
+            f"{name}: the loss was {exc.loss} on the first batch, before any "
+            "training step: X or y are too large in magnitude for computing in "
+            f"{estimator.network_.dtype}. Standardise X (StandardScaler), scale y "
+            "(normalize_y=True, or TransformedTargetRegressor), or set "
+            "dtype='float64'."
+        )
+    lr = estimator.optimizer_.current_learning_rate
+    where = f"epoch {exc.epoch}" + (
+        f", batch {exc.batch}" if exc.batch else " (validation loss)"
+    )
+    return (
+        f"{name}: the loss became {exc.loss} at {where}. Training stopped and "
+        "the weights from before that epoch were kept. Try a lower "
+        f"learning_rate (now {lr:g}), gradient clipping (e.g. clipnorm=1.0), "
+        "standardised inputs, or a different kernel_initializer."
+    )

@@ -1,0 +1,86 @@
+"""New networks from an estimator's parameters.
+
+Each hidden layer is a block: ``Dense`` (without bias when batch norm follows it),
+then batch norm if ``batch_norm="before"``, the activation, batch norm if
+``"after"``, dropout if ``dropout > 0``. ``input_batch_norm`` and ``input_dropout``
+put a layer below the first block; the output layer is a ``Dense`` whose activation
+is fused with the loss.
+"""
+
+from .nn.activations import ACTIVATIONS
+from .nn.dropout import AlphaDropout, Dropout
+from .nn.layers import Dense
+from .nn.network import Sequential
+from .nn.normalization import BatchNormalization
+
+
+def lower(value):
+    """A name as the registries store it (users may type ``"Adam"`` or ``"ELU"``)."""
+    return value.lower() if isinstance(value, str) else value
+
+
+def kernel_initializer(params):
+    """The initializer of the hidden layers: ``"auto"`` follows Table 11-1."""
+    if lower(params.kernel_initializer) == "auto":
+        return ACTIVATIONS.get(params.activation).default_initializer
+    return params.kernel_initializer
+
+
+def build_network(params, hidden_sizes, n_features, n_outputs, rng, *, inputs=True):
+    """A built network of new layers.
+
+    Parameters
+    ----------
+    params : estimator
+        Read for the architecture parameters (activation, batch norm, dropout,
+        initializer, dtype).
+    hidden_sizes : sequence of int
+        Units of each hidden layer, bottom-up.
+    n_features, n_outputs : int
+        Input and output widths.
+    rng : numpy.random.RandomState
+        Initialises the weights.
+    inputs : bool, default=True
+        Add the input batch norm and input dropout layers, if the parameters ask
+        for them (not on top of reused layers).
+
+    Returns
+    -------
+    Sequential
+    """
+    init = kernel_initializer(params)
+    layers = []
+    if inputs and params.input_batch_norm:
+        layers.append(_batch_norm(params))
+    if inputs and params.input_dropout:
+        layers.append(_dropout(params, params.input_dropout))
+    for units in hidden_sizes:
+        layers.extend(_hidden_block(params, units, init))
+    # The output layer feeds a softmax/sigmoid/identity: Glorot suits those.
+    output_init = init if callable(init) else "glorot_uniform"
+    layers.append(Dense(n_outputs, kernel_initializer=output_init))
+    return Sequential(layers).build(n_features, rng, dtype=lower(params.dtype))
+
+
+def _hidden_block(params, units, init):
+    where = lower(params.batch_norm)
+    # BN's beta makes the bias of a Dense layer right before it redundant.
+    block = [Dense(units, kernel_initializer=init, use_bias=where != "before")]
+    if where == "before":
+        block.append(_batch_norm(params))
+    block.append(ACTIVATIONS.get(params.activation)())
+    if where == "after":
+        block.append(_batch_norm(params))
+    if params.dropout:
+        block.append(_dropout(params, params.dropout))
+    return block
+
+
+def _batch_norm(params):
+    return BatchNormalization(params.batch_norm_momentum, params.batch_norm_epsilon)
+
+
+def _dropout(params, rate):
+    kind = lower(params.dropout_type)
+    alpha = kind == "alpha" or (kind == "auto" and lower(params.activation) == "selu")
+    return (AlphaDropout if alpha else Dropout)(rate)

@@ -1,0 +1,252 @@
+"""The estimators' parameters: defaults, constraints, ``__init__``, and what each does.
+
+One table (``COMMON``, plus each estimator's own) gives every parameter's name and
+default in signature order; the ``__init__`` of each estimator is generated from it
+(it only stores the parameters, as scikit-learn requires), and the docstrings render
+their defaults from it, so code, signature and documentation cannot disagree.
+Names from the technique registries are accepted in any case (``"Adam"``).
+"""
+
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
+
+from .nn._registry import suggestion
+from .nn.activations import ACTIVATIONS
+from .nn.initializers import INITIALIZERS
+from .nn.optimizers import OPTIMIZERS
+from .nn.schedules import SCHEDULES
+
+#: Every estimator's parameters and defaults, in signature order.
+COMMON = (
+    ("hidden_layer_sizes", "auto"),
+    ("activation", "relu"),
+    ("kernel_initializer", "glorot_uniform"),
+    ("batch_norm", None),
+    ("batch_norm_momentum", 0.99),
+    ("batch_norm_epsilon", 1e-3),
+    ("input_batch_norm", False),
+    ("dropout", 0.0),
+    ("input_dropout", 0.0),
+    ("dropout_type", "auto"),
+    ("l1", 0.0),
+    ("l2", 0.0),
+    ("max_norm", None),
+    ("optimizer", "nadam"),
+    ("learning_rate", None),
+    ("momentum", None),
+    ("nesterov", False),
+    ("beta_1", None),
+    ("beta_2", None),
+    ("epsilon", None),
+    ("rho", None),
+    ("weight_decay", None),
+    ("clipvalue", None),
+    ("clipnorm", None),
+    ("global_clipnorm", None),
+    ("lr_schedule", None),
+    ("batch_size", "auto"),
+    ("max_iter", 200),
+    ("shuffle", True),
+    ("early_stopping", False),
+    ("validation_fraction", 0.1),
+    ("n_iter_no_change", 10),
+    ("tol", 1e-4),
+    ("warm_start", False),
+    ("transfer_from", None),
+    ("transfer_layers", None),
+    ("freeze_epochs", None),
+    ("reused_learning_rate_factor", 0.1),
+    ("random_state", None),
+    ("verbose", 0),
+    ("diagnostics", True),
+    ("dtype", "float32"),
+)
+
+#: Estimator parameters that an optimizer given by name receives.
+OPTIMIZER_KNOBS = (
+    "learning_rate",
+    "momentum",
+    "nesterov",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "rho",
+    "weight_decay",
+)
+CLIP_KNOBS = ("clipvalue", "clipnorm", "global_clipnorm")
+
+
+class Names(StrOptions):
+    """``StrOptions`` that accepts the names in any case, as the registries do."""
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, str) and val.lower() in self.options
+
+    def __str__(self):
+        return f"{super().__str__()} (in any case)"
+
+
+_POSITIVE_OR_NONE = [Interval(Real, 0, None, closed="neither"), None]
+_FRACTION_OR_NONE = [Interval(Real, 0, 1, closed="left"), None]
+
+CONSTRAINTS = {
+    "hidden_layer_sizes": [
+        "array-like",
+        Interval(Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+    ],
+    "activation": [Names(set(ACTIVATIONS.names()))],
+    "kernel_initializer": [Names(set(INITIALIZERS.names()) | {"auto"}), callable],
+    "batch_norm": [Names({"before", "after"}), None],
+    "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
+    "batch_norm_epsilon": [Interval(Real, 0, None, closed="neither")],
+    "input_batch_norm": ["boolean"],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "input_dropout": [Interval(Real, 0, 1, closed="left")],
+    "dropout_type": [Names({"standard", "alpha", "auto"})],
+    "l1": [Interval(Real, 0, None, closed="left")],
+    "l2": [Interval(Real, 0, None, closed="left")],
+    "max_norm": _POSITIVE_OR_NONE,
+    "optimizer": [
+        Names(set(OPTIMIZERS.names())),
+        HasMethods(["build", "step", "get_params"]),
+    ],
+    "learning_rate": _POSITIVE_OR_NONE,
+    "momentum": _FRACTION_OR_NONE,
+    "nesterov": ["boolean"],
+    "beta_1": _FRACTION_OR_NONE,
+    "beta_2": _FRACTION_OR_NONE,
+    "epsilon": _POSITIVE_OR_NONE,
+    "rho": _FRACTION_OR_NONE,
+    "weight_decay": [Interval(Real, 0, None, closed="left"), None],
+    "clipvalue": _POSITIVE_OR_NONE,
+    "clipnorm": _POSITIVE_OR_NONE,
+    "global_clipnorm": _POSITIVE_OR_NONE,
+    "lr_schedule": [Names(set(SCHEDULES.names())), callable, None],
+    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "warm_start": ["boolean"],
+    "transfer_from": [HasMethods(["fit", "get_params"]), None],
+    "transfer_layers": [Interval(Integral, 0, None, closed="left"), None],
+    "freeze_epochs": [Interval(Integral, 0, None, closed="left"), None],
+    "reused_learning_rate_factor": [Interval(Real, 0, 1, closed="right")],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "diagnostics": ["boolean"],
+    "dtype": [Names({"float32", "float64"})],
+}
+
+
+def check_names(estimator):
+    """Reject an unknown technique name with the closest valid one suggested.
+
+    scikit-learn's own validation (which runs next) lists the valid names; this
+    adds "did you mean" for a misspelled one.
+    """
+    for name, constraints in estimator._parameter_constraints.items():
+        value = getattr(estimator, name, None)
+        names = [c for c in constraints if isinstance(c, StrOptions)]
+        if not isinstance(value, str) or not names:
+            continue
+        if any(c.is_satisfied_by(value) for c in names):
+            continue
+        options = sorted(set().union(*(c.options for c in names)))
+        hint = suggestion(value, options)
+        if hint:
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} got "
+                f"{value!r}.{hint} Valid values are: "
+                + ", ".join(repr(o) for o in options)
+                + "."
+            )
+
+
+def ineffective_parameters(estimator, n_new_hidden):
+    """Parameters set to a value that does nothing in this configuration.
+
+    Parameters
+    ----------
+    estimator : _BaseDNN
+        The estimator about to be fitted (parameters validated).
+    n_new_hidden : int
+        Number of hidden layers the fit builds (not reused from ``transfer_from``).
+
+    Returns
+    -------
+    dict of str to str
+        Parameter name -> why it has no effect, in signature order.
+    """
+    defaults = dict(estimator._init_params())
+    why = dict(_optimizer_notes(estimator))
+
+    def changed(name):
+        if name not in defaults:  # not a parameter of this estimator
+            return False
+        value = getattr(estimator, name)
+        return value is not None and value is not False and value != defaults[name]
+
+    if estimator.transfer_from is None:
+        for name in ("transfer_layers", "freeze_epochs", "reused_learning_rate_factor"):
+            if changed(name):
+                why[name] = "used only with transfer_from"
+    elif estimator.freeze_epochs is None and changed("reused_learning_rate_factor"):
+        why["reused_learning_rate_factor"] = "freeze_epochs=None never unfreezes"
+    if estimator.batch_norm is None and not estimator.input_batch_norm:
+        for name in ("batch_norm_momentum", "batch_norm_epsilon"):
+            if changed(name):
+                why[name] = "no batch normalization: batch_norm=None"
+    if changed("dropout_type") and not (estimator.dropout or estimator.input_dropout):
+        why["dropout_type"] = "dropout=0 and input_dropout=0"
+    if changed("huber_delta") and estimator.loss.lower() != "huber":
+        why["huber_delta"] = 'used only with loss="huber"'
+    if changed("validation_fraction") and estimator.early_stopping is False:
+        why["validation_fraction"] = "used only with early_stopping=True"
+    if n_new_hidden == 0:
+        for name in ("activation", "batch_norm", "dropout", "dropout_type"):
+            if changed(name):
+                why.setdefault(name, "no new hidden layer to apply it to")
+        if changed("kernel_initializer") and isinstance(
+            estimator.kernel_initializer, str
+        ):
+            why["kernel_initializer"] = (
+                "no new hidden layer; the output layer is Glorot-uniform"
+            )
+    return {name: why[name] for name in defaults if name in why}
+
+
+def _optimizer_notes(estimator):
+    """(name, why) for optimizer knobs the chosen optimizer does not take."""
+    optimizer = estimator.optimizer
+    if not isinstance(optimizer, str):
+        for name in OPTIMIZER_KNOBS:
+            value = getattr(estimator, name)
+            if name == "learning_rate":
+                if value is not None and optimizer.learning_rate is not None:
+                    yield name, "the optimizer instance sets its own learning_rate"
+            elif value is not None and value is not False:
+                yield name, "an optimizer instance is used: set it on the instance"
+        return
+    accepted = set(OPTIMIZERS.get(optimizer)._param_names())
+    for name in OPTIMIZER_KNOBS:
+        value = getattr(estimator, name)
+        if value is not None and value is not False and name not in accepted:
+            yield name, f"optimizer={optimizer!r} does not use it"
+    if "nesterov" in accepted and estimator.nesterov and not estimator.momentum:
+        yield "nesterov", "Nesterov momentum needs momentum > 0"
+
+
+def optimizer_arguments(estimator):
+    """The estimator's optimizer knobs that are set, for an optimizer given by name."""
+    values = {name: getattr(estimator, name) for name in OPTIMIZER_KNOBS + CLIP_KNOBS}
+    return {name: value for name, value in values.items() if value is not None}

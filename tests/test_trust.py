@@ -1,0 +1,468 @@
+"""Every number and warning skdnn gives is right, and defaults work on everyday data.
+
+Each test here failed on the code before these fixes (76e004e): a false alarm, a
+silent failure, a raw crash or a wrong number a new user met within minutes. They
+use only what that code had too (apart from the new fitted attributes they check),
+so that they can be run against it.
+"""
+
+import copy
+import os
+import statistics
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import (
+    load_diabetes,
+    load_iris,
+    make_classification,
+    make_friedman1,
+    make_regression,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import RidgeCV
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skdnn import (
+    DivergenceError,
+    DNNAutoencoder,
+    DNNClassifier,
+    DNNRegressor,
+    GradientFlowWarning,
+    find_learning_rate,
+)
+
+
+def _caught(fit, category=Warning):
+    """The warnings of ``category`` that ``fit()`` raises."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    return [w for w in caught if issubclass(w.category, category)]
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+# -- 1. divergence under early stopping ----------------------------------------------
+DIVERGING = dict(
+    hidden_layer_sizes=(100,),
+    activation="identity",
+    optimizer="sgd",
+    momentum=0.9,
+    max_iter=20,
+    early_stopping=True,
+    random_state=0,
+)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "make", [DNNRegressor, DNNAutoencoder, DNNClassifier], ids=lambda c: c.__name__
+)
+def test_divergence_under_early_stopping_keeps_a_usable_model(iris, make, dtype):
+    # The issue's case: the validation loss overflows; its score used to be
+    # computed first, and r2_score raised a raw "Input contains NaN".
+    X, y = iris
+    params = dict(DIVERGING, learning_rate=0.1, dtype=dtype)
+    if make is DNNClassifier:  # cross-entropy diverges only with more push
+        params.update(hidden_layer_sizes=(100, 100), learning_rate=100.0)
+    est = make(**params)
+    fit = (lambda: est.fit(X)) if make is DNNAutoencoder else (lambda: est.fit(X, y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # nothing from NumPy leaks
+        with pytest.raises(DivergenceError, match="validation loss"):
+            fit()
+    assert est.n_iter_ == len(est.loss_curve_) >= 1
+    assert len(est.history_["val_loss"]) == est.n_iter_
+    assert np.isfinite(est.network_.theta).all()
+    outputs = est.transform(X) if make is DNNAutoencoder else est.predict(X)
+    assert np.isfinite(np.asarray(outputs, dtype=float)).all()
+
+
+# -- 2. after an unfreeze, training equals a freshly built optimizer's ----------------
+@pytest.fixture(scope="module")
+def transfer_data(digits32):
+    return digits32
+
+
+@pytest.fixture(scope="module")
+def source(transfer_data):
+    """A classifier fitted on digits 0-7 (the chapter's task A)."""
+    X_tr, _, y_tr, _ = transfer_data
+    mask = y_tr < 8
+    return DNNClassifier(hidden_layer_sizes=(32, 16), max_iter=30, random_state=0).fit(
+        X_tr[mask], y_tr[mask]
+    )
+
+
+def _task_b(data, n=None):
+    X_tr, _, y_tr, _ = data
+    X_b, y_b = X_tr[y_tr >= 8], y_tr[y_tr >= 8]
+    return (X_b, y_b) if n is None else (X_b[:n], y_b[:n])
+
+
+def _compile_again_recipe(frozen_model, X, y, epochs, factor):
+    """Keras' recipe after the frozen phase: a new optimizer over all the layers.
+
+    Continues ``frozen_model`` (trained with its reused layers frozen) for
+    ``epochs`` full passes in order, every layer trainable, the reused ones at
+    ``factor`` times the rate, with an optimizer built afresh: no moments, step
+    count from 1.
+    """
+    net = copy.deepcopy(frozen_model.network_)
+    opt = frozen_model._make_optimizer().build(net.theta.size, net.dtype)
+    Y = frozen_model._label_binarizer.transform(y).astype(np.float64)
+    stop = net.param_offset(frozen_model._n_reused_layers)
+    segments = [(0, stop, factor), (stop, net.theta.size, 1.0)]
+    bs = min(200, len(X))
+    for _ in range(epochs):
+        for lo in range(0, len(X), bs):
+            Z = net.forward(X[lo : lo + bs], training=True)
+            _, delta = frozen_model.loss_function_.gradient(Z, Y[lo : lo + bs])
+            net.backward(delta)
+            opt.step(net.theta, net.grad, tensors=net.tensors, segments=segments)
+    return net.theta
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "nadam", "adamax", "adamw"])
+@pytest.mark.parametrize("freeze", [2, 25])
+def test_unfreezing_equals_a_freshly_built_optimizer(
+    transfer_data, source, optimizer, freeze
+):
+    X_b, y_b = _task_b(transfer_data)
+    X_b = X_b.astype(np.float64)
+    params = dict(
+        transfer_from=source,
+        hidden_layer_sizes=(),
+        optimizer=optimizer,
+        learning_rate=0.003,
+        reused_learning_rate_factor=0.5,
+        dtype="float64",
+        shuffle=False,
+        n_iter_no_change=1000,
+        random_state=0,
+    )
+    more = 6
+    unfreezing = DNNClassifier(freeze_epochs=freeze, max_iter=freeze + more, **params)
+    unfreezing.fit(X_b, y_b)
+    with warnings.catch_warnings():  # the rate factor: unused while frozen
+        warnings.simplefilter("ignore", UserWarning)
+        frozen = DNNClassifier(max_iter=freeze, **params).fit(X_b, y_b)
+    expected = _compile_again_recipe(frozen, X_b, y_b, more, 0.5)
+    np.testing.assert_allclose(
+        unfreezing.network_.theta, expected, rtol=1e-12, atol=1e-14
+    )
+    assert unfreezing.optimizer_.iterations == more * -(-len(X_b) // 200)
+    assert unfreezing.n_steps_ == (freeze + more) * -(-len(X_b) // 200)
+
+
+def test_default_reuses_the_hidden_layers_and_adds_only_an_output_layer(
+    transfer_data, source
+):
+    X_b, y_b = _task_b(transfer_data, n=40)
+    clf = DNNClassifier(transfer_from=source, max_iter=2, random_state=0).fit(X_b, y_b)
+    assert [c.shape[1] for c in clf.coefs_] == [32, 16, 1]
+    assert clf.n_transferred_layers_ == 2
+    asked = DNNClassifier(
+        transfer_from=source, hidden_layer_sizes=(100, 100), max_iter=2
+    ).fit(X_b, y_b)
+    assert [c.shape[1] for c in asked.coefs_] == [32, 16, 100, 100, 1]
+
+
+# -- 3. gradient-flow statistics that do not depend on the last batch's size ----------
+@pytest.mark.parametrize("n", [401, 201, 30])
+def test_no_dead_unit_alarm_on_a_healthy_default_fit(n):
+    # 401 rows in batches of 200: the epoch's last batch held one row, on which
+    # 55% of the units of hidden layer 2 "output zero for every sample".
+    X, y = make_classification(n_samples=n, n_features=20, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    clf = DNNClassifier(max_iter=50, random_state=0)
+    assert not _caught(lambda: clf.fit(X, y), GradientFlowWarning)
+    assert max(clf.history_["dead_2"]) < 0.5
+
+
+def test_units_killed_by_large_negative_biases_still_warn():
+    X, y = make_classification(n_samples=401, n_features=20, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    clf = DNNClassifier(max_iter=1, random_state=0).fit(X, y)
+    clf.network_.layers[0].params["bias"][:] = -50.0
+    clf.set_params(warm_start=True, max_iter=3)
+    [warning] = _caught(lambda: clf.fit(X, y), GradientFlowWarning)
+    assert "dead units" in str(warning.message)
+
+
+# -- 4. Monte Carlo dropout: a row's estimate does not depend on the other rows -------
+@pytest.fixture(scope="module")
+def dropout_models(digits):
+    X, y = digits
+    clf = DNNClassifier((32,), dropout=0.3, max_iter=5, random_state=0).fit(X, y)
+    reg = DNNRegressor((32,), dropout=0.3, max_iter=5, random_state=0).fit(X, y)
+    return X[:300], clf, reg
+
+
+def test_mc_dropout_rows_are_independent_of_their_batch(dropout_models):
+    X, clf, reg = dropout_models
+    full = clf.predict_proba(X, mc_samples=20)
+    order = np.random.RandomState(0).permutation(len(X))
+    np.testing.assert_allclose(
+        clf.predict_proba(X[order], mc_samples=20), full[order], atol=1e-6
+    )
+    chunks = [
+        clf.predict_proba(X[i : i + 37], mc_samples=20) for i in range(0, 300, 37)
+    ]
+    np.testing.assert_allclose(np.vstack(chunks), full, atol=1e-6)
+    alone = np.vstack(
+        [clf.predict_proba(X[i : i + 1], mc_samples=20) for i in range(5)]
+    )
+    np.testing.assert_allclose(alone, full[:5], atol=1e-6)
+    mean, std = reg.predict(X[:40], return_std=True, mc_samples=20)
+    mean_r, std_r = reg.predict(X[:40][::-1], return_std=True, mc_samples=20)
+    np.testing.assert_allclose(mean_r[::-1], mean, rtol=1e-6)
+    np.testing.assert_allclose(std_r[::-1], std, rtol=1e-5, atol=1e-6)
+
+
+def test_classifier_predict_with_mc_samples(dropout_models):
+    X, clf, _ = dropout_models
+    labels = clf.predict(X, mc_samples=20)
+    expected = clf.classes_[clf.predict_proba(X, mc_samples=20).argmax(axis=1)]
+    np.testing.assert_array_equal(labels, expected)
+    assert np.mean(labels == clf.predict(X)) > 0.9
+
+
+# -- 5. no NumPy RuntimeWarning leaks from prediction on extreme inputs ---------------
+def test_prediction_on_extreme_inputs_says_what_happened(iris):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = DNNClassifier((16, 16), max_iter=5, dtype="float64", random_state=0)
+        clf.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="overflowed"):
+            clf.predict(np.full((3, 4), 1.7e308))
+
+
+# -- 6. warnings point at the user's line ----------------------------------------------
+def test_warnings_point_at_the_callers_line(iris):
+    X, y = iris
+    [w] = _caught(lambda: DNNClassifier(max_iter=2).fit(X, y), ConvergenceWarning)
+    assert os.path.abspath(w.filename) == os.path.abspath(__file__)
+    pipe = make_pipeline(StandardScaler(), DNNClassifier(max_iter=2))
+    [w] = _caught(lambda: pipe.fit(X, y), ConvergenceWarning)
+    assert os.path.abspath(w.filename) == os.path.abspath(__file__)
+
+
+# -- 7. target and input scale --------------------------------------------------------
+def test_target_scaling_makes_the_fit_invariant_to_the_units_of_y():
+    X, y = make_regression(n_samples=300, n_features=8, noise=5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    params = dict(
+        hidden_layer_sizes=(32,), max_iter=30, dtype="float64", random_state=0
+    )
+    small = DNNRegressor(**params).fit(X, y / y.std())
+    large = DNNRegressor(**params).fit(X, y / y.std() * 1e4 + 300)
+    np.testing.assert_allclose(
+        large.predict(X), small.predict(X) * 1e4 + 300, rtol=1e-7, atol=1e-6
+    )
+    # losses are in the targets' units: the last epoch's MSE scales by 1e8
+    np.testing.assert_allclose(large.loss_curve_, np.array(small.loss_curve_) * 1e8)
+    assert large.score(X, y / y.std() * 1e4 + 300) == pytest.approx(
+        small.score(X, y / y.std()), rel=1e-9
+    )
+
+
+@pytest.mark.slow
+def test_default_regressor_against_ridge_and_mlp():
+    """The measured default: RidgeCV on diabetes, MLPRegressor elsewhere."""
+
+    def median_r2(make, X, y):
+        scores = []
+        for split in range(5):
+            X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=split)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model = make_pipeline(StandardScaler(), make(split)).fit(X_tr, y_tr)
+            scores.append(model.score(X_te, y_te))
+        return statistics.median(scores)
+
+    X, y = load_diabetes(return_X_y=True)
+    ours = median_r2(lambda s: DNNRegressor(random_state=s), X, y)
+    assert ours > median_r2(lambda s: RidgeCV(), X, y)
+    X, y = make_friedman1(n_samples=1000, random_state=0)
+    ours = median_r2(lambda s: DNNRegressor(random_state=s), X, y)
+    assert ours > median_r2(lambda s: MLPRegressor(random_state=s), X, y)
+    X, y = make_regression(n_samples=1000, n_features=20, noise=10, random_state=0)
+    ours = median_r2(lambda s: DNNRegressor(random_state=s), X, y * 1000)
+    assert ours > max(
+        0.9, median_r2(lambda s: MLPRegressor(random_state=s), X, y * 1000)
+    )
+
+
+def test_inputs_far_from_unit_scale_warn_once(iris):
+    X, y = iris
+    est = DNNClassifier(max_iter=2, random_state=0)
+    scale = [
+        w
+        for w in _caught(lambda: est.fit(X * 1e6, y), UserWarning)
+        if "unit scale" in str(w.message)
+    ]
+    assert len(scale) == 1
+    assert "StandardScaler" in str(scale[0].message)
+    assert "input_batch_norm" in str(scale[0].message)
+    categories = np.random.RandomState(0).randint(0, 40, size=(len(X), 2))
+    for ok in (
+        StandardScaler().fit_transform(X),
+        MinMaxScaler().fit_transform(X),
+        OneHotEncoder(sparse_output=False).fit_transform(categories),
+    ):
+        assert not [
+            w
+            for w in _caught(lambda ok=ok: est.fit(ok, y), UserWarning)
+            if "unit scale" in str(w.message)
+        ]
+    no_bn = [
+        w
+        for w in _caught(lambda: est.set_params(input_batch_norm=True).fit(X * 1e6, y))
+    ]
+    assert not [w for w in no_bn if "unit scale" in str(w.message)]
+
+
+# -- 8. parameters that do nothing say so ----------------------------------------------
+@pytest.mark.parametrize(
+    "params, named",
+    [
+        ({"optimizer": "adam", "momentum": 0.9}, "momentum"),
+        ({"optimizer": "adam", "nesterov": True}, "nesterov"),
+        ({"optimizer": "sgd", "beta_2": 0.99}, "beta_2"),
+        ({"optimizer": "adam", "rho": 0.95}, "rho"),
+        ({"freeze_epochs": 3}, "freeze_epochs"),
+        ({"transfer_layers": 1}, "transfer_layers"),
+        ({"batch_norm_momentum": 0.9}, "batch_norm_momentum"),
+        ({"dropout_type": "alpha"}, "dropout_type"),
+        ({"huber_delta": 2.0}, "huber_delta"),
+        ({"loss": "absolute_error", "huber_delta": 2.0}, "huber_delta"),
+    ],
+)
+def test_parameters_that_do_nothing_say_so(iris, params, named):
+    X, y = iris
+    regressor_only = {"loss", "huber_delta", "normalize_y"}
+    make = DNNRegressor if regressor_only & set(params) else DNNClassifier
+    est = make(max_iter=1, **params)
+    unused = [
+        w for w in _caught(lambda: est.fit(X, y)) if "no effect" in str(w.message)
+    ]
+    assert len(unused) == 1 and f"{named}=" in str(unused[0].message)
+
+
+def test_default_fits_do_not_warn_about_parameters(iris):
+    X, y = iris
+    for est in (
+        DNNClassifier(max_iter=1),
+        DNNRegressor(max_iter=1),
+        DNNAutoencoder(max_iter=1),
+    ):
+        fit = (
+            (lambda e=est: e.fit(X))
+            if isinstance(est, DNNAutoencoder)
+            else (lambda e=est: e.fit(X, y))
+        )
+        assert not [w for w in _caught(fit) if "no effect" in str(w.message)]
+
+
+def test_optimizer_knobs_default_to_the_optimizers_own():
+    params = DNNClassifier().get_params()
+    assert all(params[k] is None for k in ("beta_1", "beta_2", "epsilon", "rho"))
+    # an optimizer's own default is not overridden by an estimator default
+    assert DNNClassifier(optimizer="adagrad")._make_optimizer().epsilon == 1e-7
+
+
+# -- 9. transfer_from with default sizes: test_default_reuses_... (item 2) ------------
+
+
+# -- 10. names as users type them ------------------------------------------------------
+def test_names_in_any_case_and_suggestions(iris):
+    X, y = iris
+    clf = DNNClassifier(optimizer="Adam", activation="ELU", max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert type(clf.optimizer_).__name__ == "Adam"
+    assert type(clf.network_.layers[1]).__name__ == "ELU"
+    with pytest.raises(InvalidParameterError, match="Did you mean 'adam'"):
+        DNNClassifier(optimizer="adamm").fit(X, y)
+    with pytest.raises(TypeError, match=r"^DNNClassifier\.__init__\(\)"):
+        DNNClassifier(hidden_layers=(10,))
+
+
+def test_learning_rate_finder_result_has_a_short_repr(iris):
+    X, y = iris
+    text = repr(find_learning_rate(DNNClassifier(random_state=0), X, y))
+    assert len(text) < 150 and "array" not in text and "suggested" in text
+
+
+# -- 11. no silent fallbacks in the early-stopping split --------------------------------
+def test_a_split_that_cannot_be_stratified_warns():
+    X, y = make_classification(
+        n_samples=100, n_classes=3, n_informative=4, random_state=0
+    )
+    y[0] = 3  # a class of one sample
+    est = DNNClassifier(
+        early_stopping=True, validation_fraction=0.5, max_iter=2, random_state=0
+    )
+    messages = [str(w.message) for w in _caught(lambda: est.fit(X, y))]
+    assert any("cannot be stratified" in m for m in messages)
+
+
+@pytest.mark.parametrize("n", [11, 20])
+def test_a_validation_set_too_small_to_score_is_an_error(n):
+    X, y = make_regression(n_samples=n, n_features=3, random_state=0)
+    est = DNNRegressor(early_stopping=True, validation_fraction=0.05)
+    with pytest.raises(ValueError, match="validation set is too small"):
+        est.fit(X, y)
+    X, y = make_classification(n_samples=40, n_classes=2, random_state=0)
+    y[:3] = 2  # a third class, too rare for a 10% split to hold it
+    est = DNNClassifier(early_stopping=True, validation_fraction=0.05, random_state=0)
+    with pytest.raises(ValueError, match="validation set is too small"):
+        est.fit(X, y)
+
+
+# -- 12. a ConvergenceWarning means more epochs would help ------------------------------
+def test_no_convergence_warning_on_a_constant_target_or_a_finished_1cycle(iris):
+    X, _ = make_regression(n_samples=200, n_features=5, random_state=0)
+    y = np.full(len(X), 3.0)
+    warned = [
+        bool(
+            _caught(
+                lambda s=s: DNNRegressor(early_stopping=True, random_state=s).fit(X, y),
+                ConvergenceWarning,
+            )
+        )
+        for s in range(30)
+    ]
+    assert sum(warned) == 0
+    X, y = iris
+    X = StandardScaler().fit_transform(X)
+    clf = DNNClassifier(lr_schedule="1cycle", max_iter=30, random_state=0)
+    assert not _caught(lambda: clf.fit(X, y), ConvergenceWarning)
+    assert clf.n_iter_ == 30
+
+
+def test_a_convergence_warning_is_still_given_when_more_epochs_help(iris):
+    X, y = iris
+    X = StandardScaler().fit_transform(X)
+    est = DNNClassifier(max_iter=3, random_state=0)
+    assert _caught(lambda: est.fit(X, y), ConvergenceWarning)
+    before = est.loss_
+    more = copy.deepcopy(est).set_params(warm_start=True, max_iter=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        more.fit(X, y)
+    assert more.loss_ < 0.9 * before
