@@ -135,8 +135,8 @@ plt.show()
 # output layer on top of them also learns slowly. Unfreezing them at a tenth of the
 # rate mostly repairs that; unfreezing at the full rate, the chapter's recipe,
 # ends level with or slightly better than scratch. The full benchmark (30 seeds)
-# puts numbers on "slightly": with Nadam, about half a point to one point less
-# error with 50 or 100 labels (better on 16-20 of 30 seeds), no gain with 20
+# puts numbers on "slightly": with Nadam, about half a point less error with 50
+# or 100 labels (better on 17-19 of 30 seeds, intervals reaching zero), none with 20
 # labels; with the chapter's plain SGD at 0.001, whose 200 epochs leave the
 # network from scratch far from converged, reuse wins by 2-3 points. A logistic
 # regression on the pixels beats every network here: 8 vs 9 on 8x8 images is
