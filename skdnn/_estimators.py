@@ -441,9 +441,16 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
         return r2_score(Y, self.loss_function_.link(Z), sample_weight=sample_weight)
 
     def _to_user_units(self, P):
-        """Predictions (``link`` of the outputs) in the units of the targets."""
+        """Predictions (``link`` of the outputs) in the units of the targets.
+
+        Targets near float64's limit (1e300) can overflow it from finite
+        outputs: such predictions are the largest finite float64, never inf.
+        """
         if getattr(self, "_y_scale", None) is not None:
-            P = P * self._y_scale + self._y_mean
+            with np.errstate(over="ignore", invalid="ignore"):
+                P = np.asarray(P, dtype=np.float64) * self._y_scale + self._y_mean
+            big = np.finfo(np.float64).max
+            P = np.where(np.isinf(P), np.copysign(big, P), P)
         return P.ravel() if self._y_ndim == 1 else P
 
     def _link(self, Z):

@@ -46,7 +46,18 @@ def _imported(module, path, tree):
     return out
 
 
+def _code_lines(node):
+    """Lines of a function or class, not counting its own docstring."""
+    lines = node.end_lineno - node.lineno + 1
+    first = node.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        if isinstance(first.value.value, str):
+            lines -= first.end_lineno - first.lineno + 1
+    return lines
+
+
 def test_functions_and_classes_are_small():
+    # numpydoc docstrings are long by design; the limit is on the code
     too_long = []
     for module, _, tree in _modules():
         for node in ast.walk(tree):
@@ -55,7 +66,7 @@ def test_functions_and_classes_are_small():
                 ast.AsyncFunctionDef: MAX_FUNCTION_LINES,
                 ast.ClassDef: MAX_CLASS_LINES,
             }.get(type(node))
-            if limit and node.end_lineno - node.lineno + 1 > limit:
+            if limit and _code_lines(node) > limit:
                 too_long.append(f"{module}.{node.name}")
     assert not too_long
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
+from skdnn import DNNClassifier
 from skdnn.nn.optimizers import (
     OPTIMIZERS,
     SGD,
@@ -374,6 +375,37 @@ def test_variant_state_exists_only_when_switched_on():
 def test_variant_flags_must_be_bool(optimizer):
     with pytest.raises(ValueError, match="must be True or False"):
         optimizer.build(3, np.float64)
+
+
+@pytest.mark.parametrize(
+    "optimizer, message",
+    [
+        (Adam(beta_1=5.0), r"Adam's beta_1 must be a number in \[0, 1\), got 5.0"),
+        (
+            Adam(learning_rate=-1),
+            r"learning_rate must be a number in \(0, inf\) or None",
+        ),
+        (SGD(momentum=-0.5), r"SGD's momentum must be a number in \[0, 1\)"),
+        (Nadam(epsilon=float("nan")), "Nadam's epsilon"),
+        (Nadam(momentum_decay=-1), "momentum_decay"),
+        (Adagrad(initial_accumulator_value=-0.1), "initial_accumulator_value"),
+        (RMSprop(rho="0.9"), "RMSprop's rho"),
+        (SGD(momentum=None), "SGD's momentum"),
+        (AdamW(weight_decay=-0.01), "weight_decay"),
+        (Adam(clipnorm=0.0), "clipnorm"),
+    ],
+)
+def test_out_of_range_hyperparameters_are_refused_at_build(optimizer, message):
+    # an instance passed as DNNClassifier(optimizer=...) meets the same ranges as
+    # the estimator's own knobs; before, Adam(learning_rate=-1) trained uphill
+    with pytest.raises(ValueError, match=message):
+        optimizer.build(3, np.float64)
+
+
+def test_estimator_refuses_an_out_of_range_optimizer_instance(wine):
+    X, y = wine
+    with pytest.raises(ValueError, match="Adam's beta_1"):
+        DNNClassifier(optimizer=Adam(beta_1=1.0), max_iter=1).fit(X, y)
 
 
 def test_nadam_matches_torch_documented_algorithm():

@@ -279,6 +279,17 @@ def test_target_scaling_makes_the_fit_invariant_to_the_units_of_y():
     )
 
 
+def test_predictions_of_huge_targets_do_not_overflow_to_inf():
+    # targets near float64's limit: finite network outputs times the target
+    # scale overflowed to inf
+    X = [[522159377.0, 0.0], [522159377.0, 0.0]]
+    reg = DNNRegressor((3,), max_iter=1, early_stopping=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg.fit(X, [[1e300], [0.0]])
+    assert np.isfinite(reg.predict(X)).all()
+
+
 @pytest.mark.slow
 def test_default_regressor_against_ridge_and_mlp():
     """The measured default: RidgeCV on diabetes, MLPRegressor elsewhere."""

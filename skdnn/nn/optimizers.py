@@ -19,6 +19,7 @@ both paths give identical results.
 
 import inspect
 import math
+from numbers import Real
 
 import numpy as np
 
@@ -83,6 +84,46 @@ _PARAM_DOCS = {
 }
 
 
+# Valid values of each numeric hyperparameter: (low, low included, high, high
+# included). ``build`` checks them, so that an optimizer instance passed to an
+# estimator is held to the same ranges as the estimator's own knobs.
+_RANGES = {
+    "learning_rate": (0.0, False, math.inf, False),
+    "momentum": (0.0, True, 1.0, False),
+    "rho": (0.0, True, 1.0, False),
+    "beta_1": (0.0, True, 1.0, False),
+    "beta_2": (0.0, True, 1.0, False),
+    "epsilon": (0.0, False, math.inf, False),
+    "momentum_decay": (0.0, True, math.inf, False),
+    "initial_accumulator_value": (0.0, True, math.inf, False),
+    "clipvalue": (0.0, False, math.inf, False),
+    "clipnorm": (0.0, False, math.inf, False),
+    "global_clipnorm": (0.0, False, math.inf, False),
+    "weight_decay": (0.0, True, math.inf, False),
+}
+
+
+def _check_range(owner, name, value, default):
+    """Raise ValueError unless ``value`` is a number in ``_RANGES[name]``.
+
+    None is accepted where the class default is None (meaning "not set").
+    """
+    if value is None and default is None:
+        return
+    low, low_in, high, high_in = _RANGES[name]
+    ok = isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
+    # written so that NaN fails every comparison
+    ok = ok and (low <= value if low_in else low < value)
+    ok = ok and (value <= high if high_in else value < high)
+    if not ok:
+        interval = f"{'[' if low_in else '('}{low:g}, {high:g}{']' if high_in else ')'}"
+        raise ValueError(
+            f"{owner}'s {name} must be a number in {interval}"
+            + (" or None" if default is None else "")
+            + f", got {value!r}."
+        )
+
+
 _SHARED = {
     "clipvalue": None,
     "clipnorm": None,
@@ -141,6 +182,13 @@ class Optimizer(Configurable):
                 f"Use at most one of clipvalue, clipnorm and global_clipnorm; "
                 f"got {', '.join(clipping)}."
             )
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(type(self)).parameters.items()
+        }
+        for name, default in defaults.items():
+            if name in _RANGES:
+                _check_range(type(self).__name__, name, getattr(self, name), default)
         for name in self._flags:
             value = getattr(self, name)
             if not isinstance(value, (bool, np.bool_)):

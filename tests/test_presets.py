@@ -1,0 +1,95 @@
+"""Named presets (``skdnn.presets``): valid, clonable, grid-searchable, and accurate."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.preprocessing import StandardScaler
+
+import skdnn
+from skdnn import DNNClassifier, DNNRegressor, presets
+
+
+@pytest.mark.parametrize("name", presets.available())
+@pytest.mark.parametrize("Estimator", [DNNClassifier, DNNRegressor])
+def test_each_preset_is_valid_and_clones(name, Estimator):
+    params = presets.get(name)
+    est = Estimator(**params)
+    est._validate_params()  # every value passes the estimator's constraints
+    cloned = clone(est)
+    assert cloned.get_params() == est.get_params()
+    for key, value in params.items():
+        assert cloned.get_params()[key] == value
+
+
+@pytest.mark.parametrize("name", presets.available())
+def test_each_preset_fits_a_small_problem(name):
+    X, y = make_classification(
+        n_samples=120, n_features=8, n_informative=5, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    clf = DNNClassifier(**{**presets.get(name), "max_iter": 5}, random_state=0)
+    assert clf.fit(X, y).score(X, y) > 0.6
+
+
+def test_presets_reachable_from_the_package():
+    assert skdnn.presets is presets
+    assert presets.available() == ["general", "self_normalizing"]
+
+
+def test_general_adds_batch_norm_only_when_deep():
+    assert presets.general((100, 100))["batch_norm"] is None
+    deep = (100,) * presets.DEEP_THRESHOLD
+    assert presets.general(deep)["batch_norm"] == "before"
+    assert presets.general(deep, batch_norm=None)["batch_norm"] is None
+    assert presets.general(50)["hidden_layer_sizes"] == (50,)
+
+
+def test_general_regularization_choices():
+    assert presets.general(regularization="l2", l2=1e-3)["l2"] == 1e-3
+    assert presets.general(regularization="l2")["dropout"] == 0.0
+    assert presets.general(regularization=None)["dropout"] == 0.0
+    with pytest.raises(ValueError, match="regularization"):
+        presets.general(regularization="l1")
+
+
+def test_self_normalizing_follows_table_11_4():
+    p = presets.self_normalizing()
+    assert (p["activation"], p["kernel_initializer"]) == ("selu", "lecun_normal")
+    assert p["dropout_type"] == "alpha" and p["batch_norm"] is None
+
+
+def test_unknown_preset_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="'general', 'self_normalizing'"):
+        presets.get("resnet")
+
+
+def test_param_grid_runs_in_grid_search():
+    grid = presets.param_grid(max_iter=[3])
+    assert len(grid) == len(presets.available())
+    assert all(len(values) == 1 for point in grid for values in point.values())
+    X, y = make_classification(n_samples=90, n_features=6, random_state=0)
+    search = GridSearchCV(DNNClassifier(random_state=0), grid, cv=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(StandardScaler().fit_transform(X), y)
+    assert search.best_params_["activation"] in {"elu", "selu"}
+    assert len(search.cv_results_["params"]) == 2
+
+
+def test_best_preset_is_accurate_on_digits():
+    # One seed of the protocol of benchmarks/claims_presets.py (which reports the
+    # median over seeds): digits, stratified 75/25 split, StandardScaler.
+    X, y = load_digits(return_X_y=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=0
+    )
+    scaler = StandardScaler().fit(X_tr)
+    clf = DNNClassifier(**presets.self_normalizing(), random_state=0)
+    clf.fit(scaler.transform(X_tr), y_tr)
+    assert clf.score(scaler.transform(X_te), y_te) >= 0.975
+    assert np.isfinite(clf.loss_)
