@@ -261,9 +261,14 @@ class _BaseDNN(
         """Validated X, encoded float targets and weights, in the network's dtype."""
         dtype = np.dtype(lower(self.dtype))
         X, y = validate_data(
-            self, X, y, reset=first, dtype=[dtype, np.float64], multi_output=True,
+            self,
+            X,
+            y,
+            reset=first,
+            dtype=[dtype, np.float64],
+            multi_output=True,
             accept_sparse=["csr", "csc"],
-        )  # fmt: skip
+        )
         X = to_network_dtype(X, dtype, "X")
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
