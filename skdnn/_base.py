@@ -17,10 +17,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    validate_data,
-)
 
 from . import _parameters
 from ._builder import build_network, lower
@@ -31,6 +27,7 @@ from ._fitted import FittedNetworkMixin
 from ._training import Diverged, TrainingPlan, TrainingState, train
 from ._transfer import transfer_network
 from ._validation import (
+    fit_inputs,
     split_validation,
     to_network_dtype,
     warn_if_far_from_unit_scale,
@@ -260,21 +257,7 @@ class _BaseDNN(
     def _fit_data(self, X, y, sample_weight, *, first, classes=None, partial=False):
         """Validated X, encoded float targets and weights, in the network's dtype."""
         dtype = np.dtype(lower(self.dtype))
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=first,
-            dtype=[dtype, np.float64],
-            multi_output=True,
-            accept_sparse=["csr", "csc"],
-        )
-        X = to_network_dtype(X, dtype, "X")
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
-            sample_weight = to_network_dtype(sample_weight, dtype, "sample_weight")
+        X, y, sample_weight = fit_inputs(self, X, y, sample_weight, dtype, first)
         Y = self._encode_targets(y, first, classes=classes, sample_weight=sample_weight)
         sample_weight = self._weigh_classes(Y, sample_weight, partial)
         return X, to_network_dtype(Y, dtype, "y"), sample_weight, y

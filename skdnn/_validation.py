@@ -7,6 +7,7 @@ NumPy could produce NaN or a traceback from deep inside the network.
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from . import _sparse
 from ._warnings import warn
@@ -21,6 +22,29 @@ _SCALE_HINTS = {
 #: above LARGE or below SMALL, or its mean is above LARGE in magnitude.
 LARGE, SMALL = 100.0, 1e-4
 _ROWS = 4096  # rows per chunk of the column statistics: no copy of X
+
+
+def fit_inputs(estimator, X, y, sample_weight, dtype, reset):
+    """Validated ``X`` (dense, or sparse as CSR) and ``sample_weight`` in ``dtype``.
+
+    ``y`` comes back as scikit-learn validated it, for the estimator to encode.
+    """
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        reset=reset,
+        dtype=[dtype, np.float64],
+        multi_output=True,
+        accept_sparse=["csr", "csc"],
+    )
+    X = to_network_dtype(X, dtype, "X")
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        sample_weight = to_network_dtype(sample_weight, dtype, "sample_weight")
+    return X, y, sample_weight
 
 
 def to_network_dtype(A, dtype, name):
