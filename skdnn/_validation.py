@@ -21,7 +21,9 @@ _SCALE_HINTS = {
 #: A non-constant column is far from unit scale when its standard deviation is
 #: above LARGE or below SMALL, or its mean is above LARGE in magnitude.
 LARGE, SMALL = 100.0, 1e-4
-_ROWS = 4096  # rows per chunk of the column statistics: no copy of X
+# float64 bytes per chunk of the column statistics: no copy of X, and no
+# chunk-sized float64 copy that grows with the number of columns either
+_CHUNK_BYTES = 8 * 2**20
 
 
 def fit_inputs(estimator, X, y, sample_weight, dtype, reset):
@@ -115,8 +117,9 @@ def column_statistics(X):
     total = np.zeros(X.shape[1])
     squares = np.zeros(X.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):  # huge values: inf is right
-        for lo in range(0, X.shape[0], _ROWS):
-            block = X[lo : lo + _ROWS].astype(np.float64)
+        rows = max(1, _CHUNK_BYTES // (8 * max(X.shape[1], 1)))
+        for lo in range(0, X.shape[0], rows):
+            block = X[lo : lo + rows].astype(np.float64)
             total += block.sum(axis=0)
             squares += np.einsum("ij,ij->j", block, block)
         n = max(X.shape[0], 1)
