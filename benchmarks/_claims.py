@@ -14,10 +14,13 @@ are deliberately plain:
   and the number of seeds on which one is better, equal or worse.
 """
 
+import argparse
+import json
 import os
 import platform
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -37,6 +40,49 @@ def single_thread():
     import skdnn  # noqa: F401  (load every pool before limiting it)
 
     return threadpool_limits(limits=1)
+
+
+def start(name, argv, description, configure=None):
+    """What every claims script does first: its command line, warnings, threads.
+
+    Parses ``--quick`` and ``--replot`` (plus what ``configure(parser)`` adds),
+    silences ConvergenceWarning (fixed epoch budgets are the protocol), limits
+    the thread pools to one thread, and returns ``(args, figure, saved, limits)``:
+    the figure's path, the path of the saved results (JSON beside it) and the
+    thread limits (keep them referenced while the script runs).
+    """
+    from sklearn.exceptions import ConvergenceWarning
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few seeds, a check that the script runs; writes to the temp folder",
+    )
+    parser.add_argument(
+        "--replot",
+        action="store_true",
+        help="rewrite the page and figures from the saved JSON, without training",
+    )
+    if configure is not None:
+        configure(parser)
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    limits = single_thread()
+    figure = figure_path(name, quick=args.quick)
+    return args, figure, os.path.splitext(figure)[0] + ".json", limits
+
+
+def load_results(path):
+    """The results a script saved with :func:`save_results`."""
+    with open(path) as f:
+        return json.load(f)
+
+
+def save_results(path, res, *, compact=False):
+    """Save a script's results as JSON (``compact``: no spaces after separators)."""
+    with open(path, "w") as f:
+        json.dump(res, f, separators=(",", ":") if compact else None)
 
 
 def bootstrap_median_ci(values, *, n_boot=N_BOOT, level=0.95, seed=0):

@@ -52,27 +52,24 @@ validation accuracy, so the 1cycle candidates were revised (above) from those
 validation results, before its test results were looked at.
 """
 
-import argparse
-import json
 import os
 import sys
 import time
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _claims import (  # noqa: E402
-    figure_path,
+    load_results,
     markdown_table,
     paired,
     run_info,
-    single_thread,
+    save_results,
+    start,
     summary,
     write_page,
 )
 from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
@@ -371,17 +368,9 @@ def plot(res, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--replot", action="store_true")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    _limits = single_thread()  # noqa: F841
-    fig = figure_path("deep_table", quick=args.quick)
-    saved = os.path.splitext(fig)[0] + ".json"
+    args, fig, saved, _limits = start("deep_table", argv, __doc__.split("\n")[0])
     if args.replot:
-        with open(saved) as f:
-            res = json.load(f)
+        res = load_results(saved)
     else:
         log = lambda m: print(m, flush=True)  # noqa: E731
         tic = time.perf_counter()
@@ -396,8 +385,7 @@ def main(argv=None):
             " --quick" if args.quick else ""
         )
         res["info"] = run_info(command, time.perf_counter() - tic)
-        with open(saved, "w") as f:
-            json.dump(res, f)
+        save_results(saved, res)
     plot(res, fig)
     path = write_page("deep_table", page(res, os.path.basename(fig)), quick=args.quick)
     print(f"wrote {path} and {fig}")

@@ -29,28 +29,25 @@ test accuracy.
    spread and a bootstrap CI over all 20 seeds are given next to it.
 """
 
-import argparse
 import itertools
-import json
 import os
 import sys
 import time
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _claims import (  # noqa: E402
-    figure_path,
+    load_results,
     markdown_table,
     paired,
     run_info,
-    single_thread,
+    save_results,
+    start,
     summary,
     write_page,
 )
 from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -301,29 +298,24 @@ def plot(res, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument(
-        "--report-only",
-        action="store_true",
-        help="keep the saved tuning results, measure the presets as they are now",
+    def configure(parser):
+        parser.add_argument(
+            "--report-only",
+            action="store_true",
+            help="keep the saved tuning results, measure the presets as they are now",
+        )
+
+    args, fig, saved, _limits = start(
+        "presets", argv, __doc__.split("\n")[0], configure
     )
-    parser.add_argument("--replot", action="store_true")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    _limits = single_thread()  # noqa: F841
-    fig = figure_path("presets", quick=args.quick)
-    saved = os.path.splitext(fig)[0] + ".json"
     if args.replot:
-        with open(saved) as f:
-            res = json.load(f)
+        res = load_results(saved)
     else:
         log = lambda m: print(m, flush=True)  # noqa: E731
         tic = time.perf_counter()
         if args.report_only:
-            with open(saved) as f:
-                tuning = json.load(f)["tuning"]
-            tuning_info = json.load(open(saved))["tuning_info"]
+            previous = load_results(saved)
+            tuning, tuning_info = previous["tuning"], previous["tuning_info"]
         else:
             tuning = tune(args.quick, log)
             tuning_info = None
@@ -343,8 +335,7 @@ def main(argv=None):
             ),
             "- tuning run: " + tuning_info[0][2:] + "; " + tuning_info[1][2:],
         ]
-        with open(saved, "w") as f:
-            json.dump(res, f)
+        save_results(saved, res)
     plot(res, fig)
     path = write_page("presets", page(res, os.path.basename(fig)), quick=args.quick)
     print(f"wrote {path} and {fig}")

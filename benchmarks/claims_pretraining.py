@@ -51,29 +51,26 @@ The networks train for 200 epochs, batches of 32, Nadam at 0.001, one epoch per
 images and are paired by seed.
 """
 
-import argparse
-import json
 import os
 import sys
 import time
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _claims import (  # noqa: E402
-    figure_path,
     fmt_paired_pct,
     fmt_summary_pct,
+    load_results,
     markdown_table,
     paired,
     run_info,
-    single_thread,
+    save_results,
+    start,
     summary,
     write_page,
 )
 from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -372,18 +369,14 @@ def page(res, figure_name):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--seeds", type=int, default=30)
-    parser.add_argument("--replot", action="store_true")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    _limits = single_thread()  # noqa: F841
-    fig = figure_path("pretraining", quick=args.quick)
-    saved = os.path.splitext(fig)[0] + ".json"
+    def configure(parser):
+        parser.add_argument("--seeds", type=int, default=30)
+
+    args, fig, saved, _limits = start(
+        "pretraining", argv, __doc__.split("\n")[0], configure
+    )
     if args.replot:
-        with open(saved) as f:
-            res = _int_keys(json.load(f))
+        res = _int_keys(load_results(saved))
     else:
         if args.quick:
             seeds, n_labels, epochs = range(1000, 1002), (50,), 20
@@ -400,8 +393,7 @@ def main(argv=None):
         tic = time.perf_counter()
         res = run(seeds, n_labels, epochs, shapes, log=lambda m: print(m, flush=True))
         res["info"] = run_info(command, time.perf_counter() - tic)
-        with open(saved, "w") as f:
-            json.dump(_rounded(res), f, separators=(",", ":"))
+        save_results(saved, _rounded(res), compact=True)
     plot(res, fig)
     path = write_page("pretraining", page(res, os.path.basename(fig)), quick=args.quick)
     print(f"wrote {path} and {fig}")

@@ -43,12 +43,9 @@ same model A and the same shuffling stream in all conditions: differences are
 paired by seed.
 """
 
-import argparse
-import json
 import os
 import sys
 import time
-import warnings
 
 import numpy as np
 
@@ -57,16 +54,17 @@ from _claims import (  # noqa: E402
     figure_path,
     fmt_paired_pct,
     fmt_summary_pct,
+    load_results,
     markdown_table,
     paired,
     pct,
     run_info,
-    single_thread,
+    save_results,
+    start,
     summary,
     write_page,
 )
 from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -422,17 +420,12 @@ def page(res, command, seconds, figure_name):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 seeds, 20 labels")
-    parser.add_argument("--seeds", type=int, default=30)
-    parser.add_argument(
-        "--replot",
-        action="store_true",
-        help="rewrite the page and figures from the saved JSON, without training",
+    def configure(parser):
+        parser.add_argument("--seeds", type=int, default=30)
+
+    args, fig, saved, _limits = start(
+        "transfer", argv, __doc__.split("\n")[0], configure
     )
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    _limits = single_thread()  # noqa: F841
     if args.quick:
         seeds, n_labels, epochs = range(1000, 1003), (20,), 30
         command = "python benchmarks/claims_transfer.py --quick"
@@ -441,19 +434,15 @@ def main(argv=None):
         command = "python benchmarks/claims_transfer.py" + (
             f" --seeds {args.seeds}" if args.seeds != 30 else ""
         )
-    fig = figure_path("transfer", quick=args.quick)
-    saved = os.path.splitext(fig)[0] + ".json"
     if args.replot:
-        with open(saved) as f:
-            res = _int_keys(json.load(f))
+        res = _int_keys(load_results(saved))
         command, seconds = res["command"], res["seconds"]
     else:
         tic = time.perf_counter()
         res = run(seeds, n_labels, epochs, log=lambda m: print(m, flush=True))
         seconds = time.perf_counter() - tic
         res.update(command=command, seconds=seconds, info=run_info(command, seconds))
-        with open(saved, "w") as f:
-            json.dump(_rounded(res), f, separators=(",", ":"))
+        save_results(saved, _rounded(res), compact=True)
     plot(res, fig)
     plot_paired(res, figure_path("transfer_paired", quick=args.quick))
     path = write_page(
