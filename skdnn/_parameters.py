@@ -7,6 +7,7 @@ their defaults from it, so code, signature and documentation cannot disagree.
 Names from the technique registries are accepted in any case (``"Adam"``).
 """
 
+import math
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import (
@@ -19,7 +20,7 @@ from sklearn.utils._param_validation import (
 from .nn._registry import suggestion
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import INITIALIZERS
-from .nn.optimizers import OPTIMIZERS
+from .nn.optimizers import OPTIMIZERS, RANGES
 from .nn.schedules import SCHEDULES
 
 #: Every estimator's parameters and defaults, in signature order.
@@ -93,7 +94,20 @@ class Names(StrOptions):
 
 
 _POSITIVE_OR_NONE = [Interval(Real, 0, None, closed="neither"), None]
-_FRACTION_OR_NONE = [Interval(Real, 0, 1, closed="left"), None]
+_CLOSED = {
+    (True, True): "both",
+    (True, False): "left",
+    (False, True): "right",
+    (False, False): "neither",
+}
+
+
+def _optimizer_knob(name):
+    """The optimizer's own range for ``name`` (``RANGES``), or None: its default."""
+    low, low_in, high, high_in = RANGES[name]
+    high = None if math.isinf(high) else high
+    return [Interval(Real, low, high, closed=_CLOSED[low_in, high_in]), None]
+
 
 CONSTRAINTS = {
     "hidden_layer_sizes": [
@@ -117,17 +131,17 @@ CONSTRAINTS = {
         Names(set(OPTIMIZERS.names())),
         HasMethods(["build", "step", "get_params"]),
     ],
-    "learning_rate": _POSITIVE_OR_NONE,
-    "momentum": _FRACTION_OR_NONE,
+    "learning_rate": _optimizer_knob("learning_rate"),
+    "momentum": _optimizer_knob("momentum"),
     "nesterov": ["boolean"],
-    "beta_1": _FRACTION_OR_NONE,
-    "beta_2": _FRACTION_OR_NONE,
-    "epsilon": _POSITIVE_OR_NONE,
-    "rho": _FRACTION_OR_NONE,
-    "weight_decay": [Interval(Real, 0, None, closed="left"), None],
-    "clipvalue": _POSITIVE_OR_NONE,
-    "clipnorm": _POSITIVE_OR_NONE,
-    "global_clipnorm": _POSITIVE_OR_NONE,
+    "beta_1": _optimizer_knob("beta_1"),
+    "beta_2": _optimizer_knob("beta_2"),
+    "epsilon": _optimizer_knob("epsilon"),
+    "rho": _optimizer_knob("rho"),
+    "weight_decay": _optimizer_knob("weight_decay"),
+    "clipvalue": _optimizer_knob("clipvalue"),
+    "clipnorm": _optimizer_knob("clipnorm"),
+    "global_clipnorm": _optimizer_knob("global_clipnorm"),
     "lr_schedule": [Names(set(SCHEDULES.names())), callable, None],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "max_iter": [Interval(Integral, 1, None, closed="left")],

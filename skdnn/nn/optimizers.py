@@ -84,10 +84,10 @@ _PARAM_DOCS = {
 }
 
 
-# Valid values of each numeric hyperparameter: (low, low included, high, high
-# included). ``build`` checks them, so that an optimizer instance passed to an
-# estimator is held to the same ranges as the estimator's own knobs.
-_RANGES = {
+#: Valid values of each numeric hyperparameter: (low, low included, high, high
+#: included). The one source of the ranges: ``build`` checks an instance's values
+#: against them, and the estimators' constraints on the same knobs derive from them.
+RANGES = {
     "learning_rate": (0.0, False, math.inf, False),
     "momentum": (0.0, True, 1.0, False),
     "rho": (0.0, True, 1.0, False),
@@ -104,13 +104,13 @@ _RANGES = {
 
 
 def _check_range(owner, name, value, default):
-    """Raise ValueError unless ``value`` is a number in ``_RANGES[name]``.
+    """Raise ValueError unless ``value`` is a number in ``RANGES[name]``.
 
     None is accepted where the class default is None (meaning "not set").
     """
     if value is None and default is None:
         return
-    low, low_in, high, high_in = _RANGES[name]
+    low, low_in, high, high_in = RANGES[name]
     ok = isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
     # written so that NaN fails every comparison
     ok = ok and (low <= value if low_in else low < value)
@@ -187,7 +187,7 @@ class Optimizer(Configurable):
             for name, p in inspect.signature(type(self)).parameters.items()
         }
         for name, default in defaults.items():
-            if name in _RANGES:
+            if name in RANGES:
                 _check_range(type(self).__name__, name, getattr(self, name), default)
         for name in self._flags:
             value = getattr(self, name)
