@@ -450,7 +450,7 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
             with np.errstate(over="ignore", invalid="ignore"):
                 P = np.asarray(P, dtype=np.float64) * self._y_scale + self._y_mean
             big = np.finfo(np.float64).max
-            P = np.where(np.isinf(P), np.copysign(big, P), P)
+            np.clip(P, -big, big, out=P)
         return P.ravel() if self._y_ndim == 1 else P
 
     def _link(self, Z):
