@@ -29,9 +29,6 @@ SPARSE_DENSITY = 0.2
 #: Largest densified block at prediction, validation and Monte Carlo dropout.
 DENSE_BLOCK_BYTES = 32 * 2**20
 
-#: Rows per block of inference (as ``_predict.BLOCK``).
-BLOCK = 2048
-
 issparse = sp.issparse
 
 
@@ -64,45 +61,15 @@ def rows(X, idx, out, keep_sparse):
     return batch.toarray(out=out)
 
 
-def block_rows(X, keep_sparse):
-    """Rows per inference block: ``BLOCK``, fewer when each block is densified."""
-    if keep_sparse:
-        return BLOCK
+def dense_block_rows(X, most):
+    """Rows per densified block of ``X``: ``most``, fewer above DENSE_BLOCK_BYTES."""
     row_bytes = max(X.shape[1], 1) * X.dtype.itemsize
-    return int(max(1, min(BLOCK, DENSE_BLOCK_BYTES // row_bytes)))
+    return int(max(1, min(most, DENSE_BLOCK_BYTES // row_bytes)))
 
 
 def densify(X):
     """A block of rows as a dense array (a no-op for a dense one)."""
     return X.toarray() if issparse(X) else X
-
-
-def forward(network, X, *, start=0, stop=None):
-    """Inference output of layers ``start:stop`` for sparse ``X``, block by block.
-
-    The output is in the network's dtype, as ``network.forward`` returns it.
-    """
-    keep = keeps_sparse(network.layers[start], X)
-    step = block_rows(X, keep)
-    parts = [
-        network.forward(
-            X[lo : lo + step] if keep else X[lo : lo + step].toarray(),
-            training=False,
-            start=start,
-            stop=stop,
-        )
-        for lo in range(0, X.shape[0], step)
-    ]
-    return (
-        np.concatenate(parts)
-        if parts
-        else network.forward(
-            np.zeros((0, X.shape[1]), network.dtype),
-            training=False,
-            start=start,
-            stop=stop,
-        )
-    )
 
 
 def column_moments(X):

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _sparse
 from ._diagnostics import GradientFlowMonitor
+from ._predict import forward_blocks
 from .nn.normalization import BatchNormalization
 
 
@@ -173,7 +174,8 @@ class Trainer:
     def _forward(self, X, stop=None):
         """Inference output of the lowest layers; sparse ``X`` block by block."""
         if _sparse.issparse(X):
-            return _sparse.forward(self.state.network, X, stop=stop)
+            net = self.state.network
+            return forward_blocks(net, X, stop=stop, dtype=net.dtype)
         return self.state.network.forward(X, training=False, stop=stop)
 
     def learning_rate(self):
