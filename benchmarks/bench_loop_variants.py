@@ -1,7 +1,7 @@
-"""W1 batch 200: skdnn against a minimal hand-written loop, and where to step.
+"""W1: skdnn against a minimal hand-written loop, where to step, and the GEMM floor.
 
-Three contenders, interleaved, one epoch each over the W1 data (60000 x 784,
-784-300-100-10 ReLU, Adam, batch 200):
+Four contenders, interleaved, one epoch each over the W1 data (60000 x 784,
+784-300-100-10 ReLU, Adam, batch 200 or ``--batch``):
 
 - ``minimal, step at end``: batch gather into a buffer, ``X @ W + b``, ReLU, the
   softmax-minus-target delta, back-propagation, then skdnn's fused Adam kernel once
@@ -9,10 +9,16 @@ Three contenders, interleaved, one epoch each over the W1 data (60000 x 784,
 - ``minimal, step per layer``: the same, but each layer's parameters are updated
   right after its backward pass, while its gradient is still in cache.
 - ``skdnn``: ``DNNClassifier`` with the same settings (``diagnostics=False``).
+- ``GEMM floor``: the minimal loop's matrix products alone, into preallocated
+  buffers, on contiguous batches (as in ``bench_epoch.py``).
+
+The ratio of the minimal loop to the floor is what any NumPy loop that calls one
+BLAS product per layer and direction pays on top of its products: a bound below
+which a target on skdnn's ratio cannot be met without fusing work across layers.
 
 Needs numba (the ``fast`` extra). Usage::
 
-    python benchmarks/bench_loop_variants.py [--repeats 5] [--threads 2]
+    python benchmarks/bench_loop_variants.py [--repeats 5] [--threads 2] [--batch 32]
 """
 
 import argparse
@@ -28,16 +34,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import limit_threads, make_blobs32  # noqa: E402
 
 SIZES = (784, 300, 100, 10)
-BATCH = 200
 
 
 class MinimalLoop:
     """A hand-written float32 MLP loop sharing skdnn's flat-buffer Adam kernel."""
 
-    def __init__(self, X, y, per_layer):
-        from skdnn.nn.optimizers import _adam_kernel
+    def __init__(self, X, y, per_layer, batch):
+        from skdnn.nn._fast_optimizers import _adam_kernel
 
         self.kernel = _adam_kernel.compiled()
+        self.batch = batch
         self.X = X
         self.Y = np.eye(SIZES[-1], dtype=np.float32)[y]
         self.per_layer = per_layer
@@ -72,23 +78,26 @@ class MinimalLoop:
             self.grad[part],
             self.m[part],
             self.v[part],
+            self.theta[:0],  # no AMSGrad maximum
             f(0.9),
             f(0.1),
             f(0.999),
             f(0.001),
             f(1e-7),
             f(alpha),
+            False,
         )
 
     def epoch(self):
         tic = time.perf_counter()
         n = self.X.shape[0]
         order = self.rng.permutation(n)
-        xb = np.empty((BATCH, SIZES[0]), np.float32)
-        yb = np.empty((BATCH, SIZES[-1]), np.float32)
+        batch = self.batch
+        xb = np.empty((batch, SIZES[0]), np.float32)
+        yb = np.empty((batch, SIZES[-1]), np.float32)
         last = len(self.layers) - 1
-        for start in range(0, n - BATCH + 1, BATCH):
-            idx = order[start : start + BATCH]
+        for start in range(0, n - batch + 1, batch):
+            idx = order[start : start + batch]
             acts = [np.take(self.X, idx, axis=0, out=xb)]
             np.take(self.Y, idx, axis=0, out=yb)
             for i, (W, b, _, _, _) in enumerate(self.layers):
@@ -99,7 +108,7 @@ class MinimalLoop:
             z -= z.max(axis=1, keepdims=True)
             np.exp(z, out=z)
             z /= z.sum(axis=1, keepdims=True)
-            delta = (z - yb) * np.float32(1 / BATCH)
+            delta = (z - yb) * np.float32(1 / batch)
             self.t += 1
             for i in range(last, -1, -1):
                 W, _, gW, gb, part = self.layers[i]
@@ -115,8 +124,35 @@ class MinimalLoop:
         return time.perf_counter() - tic
 
 
+class Floor:
+    """The matrix products of the minimal loop alone, into preallocated buffers."""
+
+    def __init__(self, X, batch):
+        rng = np.random.RandomState(0)
+        self.X, self.batch = X, batch
+        self.W = [rng.normal(0, 0.05, (a, b)).astype(np.float32)
+                  for a, b in zip(SIZES[:-1], SIZES[1:])]  # fmt: skip
+        self.A = [np.empty((batch, s), np.float32) for s in SIZES]
+        self.D = [np.empty((batch, s), np.float32) for s in SIZES]
+        self.G = [np.empty_like(W) for W in self.W]
+
+    def epoch(self):
+        tic = time.perf_counter()
+        b, A, D, W, G = self.batch, self.A, self.D, self.W, self.G
+        for start in range(0, self.X.shape[0] - b + 1, b):
+            A[0][...] = self.X[start : start + b]
+            for i in range(len(W)):
+                np.matmul(A[i], W[i], out=A[i + 1])
+            D[-1][...] = A[-1]
+            for i in range(len(W) - 1, -1, -1):
+                np.matmul(A[i].T, D[i + 1], out=G[i])
+                if i > 0:
+                    np.matmul(D[i + 1], W[i].T, out=D[i])
+        return time.perf_counter() - tic
+
+
 class Skdnn:
-    def __init__(self, X, y):
+    def __init__(self, X, y, batch):
         from skdnn import DNNClassifier
 
         self.X, self.y = X, y
@@ -124,7 +160,7 @@ class Skdnn:
             hidden_layer_sizes=SIZES[1:-1],
             kernel_initializer="he_normal",
             optimizer="adam",
-            batch_size=BATCH,
+            batch_size=batch,
             max_iter=1,
             random_state=0,
             diagnostics=False,
@@ -143,13 +179,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args(argv)
     X, y = make_blobs32(60000, SIZES[0])
     limiter = limit_threads(args.threads)  # noqa: F841 (keep the limits)
     contenders = {
-        "minimal, step at end": MinimalLoop(X, y, per_layer=False),
-        "minimal, step per layer": MinimalLoop(X, y, per_layer=True),
-        "skdnn": Skdnn(X, y),
+        "minimal, step at end": MinimalLoop(X, y, False, args.batch),
+        "minimal, step per layer": MinimalLoop(X, y, True, args.batch),
+        "skdnn": Skdnn(X, y, args.batch),
+        "GEMM floor": Floor(X, args.batch),
     }
     for c in contenders.values():  # warm-up
         c.epoch()
@@ -158,10 +196,14 @@ def main(argv=None):
         for name, c in contenders.items():
             time.sleep(0.5)
             times[name].append(c.epoch())
-    print(f"W1 batch {BATCH}, {args.threads} threads, median of {args.repeats}\n")
-    print("| loop | median s | min–max s |\n|---|---:|---:|")
+    print(f"W1 batch {args.batch}, {args.threads} threads, median of {args.repeats}\n")
+    print("| loop | median s | min–max s | × floor |\n|---|---:|---:|---:|")
+    floor = statistics.median(times["GEMM floor"])
     for name, ts in times.items():
-        print(f"| {name} | {statistics.median(ts):.3f} | {min(ts):.3f}–{max(ts):.3f} |")
+        med = statistics.median(ts)
+        print(
+            f"| {name} | {med:.3f} | {min(ts):.3f}–{max(ts):.3f} | {med / floor:.2f} |"
+        )
 
 
 if __name__ == "__main__":

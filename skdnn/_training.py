@@ -225,7 +225,7 @@ class Trainer:
         for start in range(0, n, bs):
             idx = order[start : start + bs]
             Xb = take(idx)
-            Yb = np.take(Y, idx, axis=0, out=y_buf[: idx.size])
+            Yb = np.take(Y, idx, axis=0, out=y_buf[: idx.size], mode="clip")
             swb = None if sample_weight is None else sample_weight[idx]
             if per_batch:
                 Xb = self._frozen_forward(Xb, n_frozen)
@@ -284,12 +284,17 @@ def _batch_taker(X, first_layer, batch_size):
     X, no per-batch allocation. Rows of sparse X stay sparse for a first Dense
     layer (a sparse product), or are densified into the buffer one batch at a
     time (``skdnn._sparse``); all of X is never densified.
+
+    ``mode="clip"``: with the default ``"raise"``, NumPy gathers into a temporary
+    and copies it into ``out`` (twice the time: 54 against 25 us for 32 rows of
+    3,072 floats); the indices come from a permutation of ``range(n)``, so clipping
+    never changes one.
     """
     keep = _sparse.issparse(X) and _sparse.keeps_sparse(first_layer, X)
     buf = None if keep else np.empty((batch_size, X.shape[1]), dtype=X.dtype)
     if _sparse.issparse(X):
         return lambda idx: _sparse.rows(X, idx, buf, keep)
-    return lambda idx: np.take(X, idx, axis=0, out=buf[: idx.size])
+    return lambda idx: np.take(X, idx, axis=0, out=buf[: idx.size], mode="clip")
 
 
 class _StepArgs:
