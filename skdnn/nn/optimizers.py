@@ -251,24 +251,21 @@ class Optimizer(Configurable):
                 if name not in self.slots:
                     self.slots[name] = np.zeros_like(theta)
         segments = self._check_segments(segments, start, theta.size)
-        self._clip(
-            grad[start:],
-            [
-                slice(s.start - start, s.stop - start)
-                for s in tensors
-                if s.start >= start
-            ],
-        )
+        self._clip(grad, tensors, start)
         dtype = theta.dtype.type
         self.iterations += 1
         self._advance(self.iterations)
         for begin, end, factor in segments:
             seg_lr = lr * factor
-            seg_theta = theta[begin:end]
+            if begin == 0 and end == theta.size:
+                # the whole vector (the usual step): no views to make
+                seg_theta, seg_grad, slots = theta, grad, self.slots
+            else:
+                seg_theta, seg_grad = theta[begin:end], grad[begin:end]
+                slots = {name: value[begin:end] for name, value in self.slots.items()}
             if self.weight_decay:
                 seg_theta *= dtype(1.0 - seg_lr * self.weight_decay)
-            slots = {name: value[begin:end] for name, value in self.slots.items()}
-            self._apply(seg_theta, grad[begin:end], slots, dtype(seg_lr))
+            self._apply(seg_theta, seg_grad, slots, dtype(seg_lr))
 
     def _apply(self, theta, grad, slots, lr):
         """The update of one segment: compiled if a kernel is available, else NumPy."""
@@ -281,7 +278,7 @@ class Optimizer(Configurable):
     @staticmethod
     def _check_segments(segments, start, size):
         if segments is None:
-            return [(start, size, 1.0)]
+            return ((start, size, 1.0),)
         segments = [(int(b), int(e), float(f)) for b, e, f in segments]
         edges = [start] + [e for _, e, _ in segments]
         if [b for b, _, _ in segments] != edges[:-1] or edges[-1] != size:
@@ -294,13 +291,21 @@ class Optimizer(Configurable):
     def _advance(self, t):
         """Per-step scalar state (once per step, whatever the number of segments)."""
 
-    def _clip(self, grad, tensors):
+    def _clip(self, grad, tensors, start):
+        """Clip the trainable gradients ``grad[start:]`` in place.
+
+        ``tensors`` are the parameter tensors' slices of the whole vector; only
+        those from ``start`` on are clipped by ``clipnorm``.
+        """
+        grad = grad[start:]
         dtype = grad.dtype.type
         if self.clipvalue is not None:
             np.clip(grad, -self.clipvalue, self.clipvalue, out=grad)
         elif self.clipnorm is not None:
             for s in tensors:
-                g = grad[s]
+                if s.start < start:
+                    continue  # frozen
+                g = grad[s.start - start : s.stop - start]
                 norm = _norm(g)
                 if norm > self.clipnorm:
                     g *= dtype(self.clipnorm / norm)
