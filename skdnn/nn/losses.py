@@ -35,7 +35,8 @@ def _weights(Y, sample_weight):
 
 def _weighted_mean(per_sample, w, scale):
     if w is None:
-        return float(np.sum(per_sample, dtype=np.float64) * scale)
+        # the ufunc's reduce is np.sum without its Python wrapper (~1.5 us a batch)
+        return float(np.add.reduce(per_sample, dtype=np.float64) * scale)
     return float(np.dot(w.ravel().astype(np.float64), per_sample))
 
 
@@ -133,9 +134,10 @@ class SoftmaxCrossEntropy(Loss):
     def gradient(self, Z, Y, sample_weight=None):
         w, scale = _weights(Y, sample_weight)
         Y = _smooth(Y, self.label_smoothing, Z.shape[1])
-        shifted = Z - Z.max(axis=1, keepdims=True)
+        # ufunc reductions: Z.max and P.sum without their Python wrappers
+        shifted = Z - np.maximum.reduce(Z, axis=1, keepdims=True)
         P = np.exp(shifted)
-        norm = P.sum(axis=1, keepdims=True)
+        norm = np.add.reduce(P, axis=1, keepdims=True)
         # -log p_true = log(sum exp) - z_true, from the shifted logits
         per_sample = np.log(norm[:, 0]) - np.einsum("ij,ij->i", shifted, Y)
         P /= norm
