@@ -330,3 +330,109 @@ def test_own_exp_is_accurate_over_the_whole_float32_range(make_layer):
         out[:5], np.float32([0.0, 0.0, layer.scale, 0.0, np.inf])
     )
     assert out[5] == pytest.approx(-layer.scale * layer.alpha) and np.isnan(out[6])
+
+
+# -- batch norm fused with the activation right above it ----------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(1, 1), (5, 13), (33, 101)])
+@pytest.mark.parametrize("name", FUSING)
+def test_batch_norm_and_activation_pair_equals_the_layers(name, shape, dtype):
+    # forward_pair/backward_pair against the two formulas one after the other:
+    # outputs, both layers' caches, gradients and moving statistics, bit for bit
+    X, dY = _inputs(shape, dtype, seed=11)
+    if shape[1] > 1:
+        X[0, 0] = np.nan  # a NaN column stays NaN, the others are untouched
+    results = []
+    for fused in (False, True):
+        net = Sequential([BatchNormalization(momentum=0.9), FUSING[name]()]).build(
+            shape[1], np.random.RandomState(0), dtype
+        )
+        bn, act = net.layers
+        rng = np.random.RandomState(1)
+        for value in bn.params.values():
+            value[...] = rng.normal(size=value.shape)
+        out = []
+        with skdnn.config_context(use_numba=True):
+            for need_dX in (True, False):
+                if fused:
+                    Y = fast.forward_pair(bn, act, X)
+                    dX = fast.backward_pair(act, bn, dY, need_dX=need_dX)
+                else:
+                    Y = act.forward(bn.forward(X, training=True), training=True)
+                    dX = bn.backward(act.backward(dY), need_dX=need_dX)
+                out += [Y, *act.cache.values(), *bn.cache.values()]
+                out += [g.copy() for g in bn.grads.values()] + list(bn.state.values())
+                assert (dX is None) == (not need_dX)
+                if need_dX:
+                    out.append(dX)
+        results.append(out)
+    assert len(results[0]) == len(results[1])
+    for a, b in zip(*results):
+        if a.dtype == bool:  # ELU's mask
+            np.testing.assert_array_equal(a, b)
+        else:
+            _assert_identical(a, b)
+
+
+def test_pair_falls_back_where_it_does_not_apply():
+    from skdnn.nn.activations import Tanh
+
+    X, _ = _inputs((4, 3), np.float32, seed=0)
+    net = Sequential([BatchNormalization(), Tanh()]).build(3, np.random.RandomState(0))
+    with skdnn.config_context(use_numba=True):
+        assert fast.forward_pair(*net.layers, X) is fast.FALLBACK
+    net = Sequential([BatchNormalization(), ELU()]).build(3, np.random.RandomState(0))
+    with skdnn.config_context(use_numba=False):
+        assert fast.forward_pair(*net.layers, X) is fast.FALLBACK
+    with skdnn.config_context(use_numba=True):
+        assert fast.forward_pair(*net.layers, X[:0]) is fast.FALLBACK  # empty batch
+
+
+@pytest.mark.parametrize("name", FUSING)
+def test_network_runs_batch_norm_and_activation_as_a_pair(name, monkeypatch):
+    # A Dense -> BN -> activation stack (batch_norm="before") takes the fused path,
+    # and its forward, gradients and moving statistics are those of the layers run
+    # one by one.
+    from skdnn.nn.layers import Dense
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(17, 9)).astype(np.float32)
+    dY = rng.normal(size=(17, 4)).astype(np.float32)
+
+    def build():
+        layers = [Dense(12, use_bias=False), BatchNormalization(), FUSING[name]()]
+        layers += [
+            Dense(8, use_bias=False),
+            BatchNormalization(),
+            FUSING[name](),
+            Dense(4),
+        ]
+        net = Sequential(layers).build(9, np.random.RandomState(0))
+        net.theta[:] = np.random.RandomState(1).normal(size=net.theta.size) * 0.5
+        return net
+
+    calls = []
+    for fn in ("forward_pair", "backward_pair"):
+        original = getattr(fast, fn)
+        monkeypatch.setattr(
+            fast,
+            fn,
+            lambda *a, _f=original, _n=fn, **k: calls.append(_n) or _f(*a, **k),
+        )
+    net, alone = build(), build()
+    with skdnn.config_context(use_numba=True):
+        out = net.forward(X, training=True)
+        net.backward(dY)
+        A = X
+        for layer in alone.layers:
+            A = layer.forward(A, training=True)
+        delta = dY
+        for i in range(len(alone.layers) - 1, -1, -1):
+            delta = alone.layers[i].backward(delta, need_dX=i > 0)
+    assert calls.count("forward_pair") == 2 and calls.count("backward_pair") == 2
+    _assert_identical(out, A)
+    for a, b in zip(net.layers, alone.layers):
+        for name_ in a.grads:
+            _assert_identical(a.grads[name_], b.grads[name_])
+        for name_ in a.state:
+            _assert_identical(a.state[name_], b.state[name_])

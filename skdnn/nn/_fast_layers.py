@@ -178,14 +178,23 @@ _NO_MASK = np.empty((0, 0), dtype=bool)
 # adds the rows one after the other; a mean is that sum divided by n. Python
 # scalars are converted to the arrays' dtype first, as the NumPy code does (in the
 # kernel, because np.float32() costs ~0.4 µs a call).
+#: What a batch-norm kernel also does for the activation right above it.
+_ALONE, _ELU_SPLIT, _RELU = 0, 1, 2
+
+
 @jit
 def _bn_train_kernel(
-    X, gamma, beta, epsilon, momentum, rest, moving_mean, moving_var, Y, xhat, inv_std
-):
+    X, gamma, beta, epsilon, momentum, rest, moving_mean, moving_var, Y, xhat,
+    inv_std, above, negative, positive,
+):  # fmt: skip
+    # ``above`` fuses the activation's first pass into the output loop:
+    # _ELU_SPLIT writes _elu_split_kernel's negative part and mask of Y;
+    # _RELU writes max(Y, 0) as _relu_bias_kernel does, over Y.
     rows, cols = X.shape
     to = X.dtype.type
     n, one, eps = to(rows), to(1), to(epsilon)
     keep, add = to(momentum), to(rest)
+    zero = to(0)
     mean = np.zeros(cols, X.dtype)
     for i in range(rows):
         for j in range(cols):
@@ -208,19 +217,45 @@ def _bn_train_kernel(
             scaled = xhat[i, j] * inv_std[j]
             xhat[i, j] = scaled
             Y[i, j] = scaled * gamma[j] + beta[j]
+        if above == _ELU_SPLIT:
+            for j in range(cols):
+                y = Y[i, j]
+                positive[i, j] = y > 0
+                negative[i, j] = zero if y >= 0 else y
+        elif above == _RELU:
+            for j in range(cols):
+                y = Y[i, j]
+                Y[i, j] = y if y > 0 or y != y else zero
 
 
 @jit
-def _bn_backward_kernel(dY, xhat, inv_std, gamma, dgamma, dbeta, dX):
+def _bn_backward_kernel(
+    dY, xhat, inv_std, gamma, dgamma, dbeta, dX, above, act_Y, positive, scale,
+    scale_alpha,
+):  # fmt: skip
+    # ``above`` first back-propagates dY through the activation right above,
+    # as its own kernel does: _ELU_SPLIT (_elu_backward_kernel, with act_Y,
+    # positive and the scales) or _RELU (_relu_backward_kernel, with act_Y). The
+    # activation's gradient is kept in dX until dX's own loop replaces it.
     rows, cols = dY.shape
-    n = dY.dtype.type(rows)
+    to = dY.dtype.type
+    n, one, zero = to(rows), to(1), to(0)
+    scale, scale_alpha = to(scale), to(scale_alpha)
+    keep = dX.shape[0] != 0
     dgamma[:] = 0
     dbeta[:] = 0
     for i in range(rows):
         for j in range(cols):
-            dgamma[j] += dY[i, j] * xhat[i, j]
-            dbeta[j] += dY[i, j]
-    if dX.shape[0] == 0:
+            d = dY[i, j]
+            if above == _ELU_SPLIT:
+                d = d * (scale if positive[i, j] else act_Y[i, j] + scale_alpha)
+            elif above == _RELU:
+                d = d * (one if act_Y[i, j] > 0 else zero)
+            if keep and above != _ALONE:
+                dX[i, j] = d
+            dgamma[j] += d * xhat[i, j]
+            dbeta[j] += d
+    if not keep:
         return
     slope = np.empty_like(dgamma)
     offset = np.empty_like(dgamma)
@@ -229,9 +264,14 @@ def _bn_backward_kernel(dY, xhat, inv_std, gamma, dgamma, dbeta, dX):
         slope[j] = dgamma[j] / -n
         offset[j] = dbeta[j] / n
         factor[j] = gamma[j] * inv_std[j]
-    for i in range(rows):
-        for j in range(cols):
-            dX[i, j] = (xhat[i, j] * slope[j] + dY[i, j] - offset[j]) * factor[j]
+    if above == _ALONE:
+        for i in range(rows):
+            for j in range(cols):
+                dX[i, j] = (xhat[i, j] * slope[j] + dY[i, j] - offset[j]) * factor[j]
+    else:
+        for i in range(rows):
+            for j in range(cols):
+                dX[i, j] = (xhat[i, j] * slope[j] + dX[i, j] - offset[j]) * factor[j]
 
 
 # -- the fast paths, one per layer type ------------------------------------------------
@@ -306,41 +346,145 @@ def _elu_backward(layer, dY, bias_grad, need_dX):
     return dX
 
 
-def _bn_forward(layer, X, bias, training, overwrite):
+def _bn_train(layer, X, above=_ALONE, negative=None, positive=_NO_MASK):
+    """Batch norm's training pass by its kernel, or FALLBACK if that does not apply.
+
+    ``above``, ``negative`` and ``positive`` as in ``_bn_train_kernel``.
+    """
     gamma, beta = layer.params["gamma"], layer.params["beta"]
     moving_mean = layer.state["moving_mean"]
     moving_var = layer.state["moving_variance"]
     k = dispatcher(_bn_train_kernel)
     vectors = (gamma, beta, moving_mean, moving_var)
     # an empty batch takes the NumPy path (its mean is NaN, with a warning)
-    if not training or k is None or not X.shape[0]:
-        return FALLBACK
-    if not kernel_ready(X, vectors=vectors):
+    if k is None or not X.shape[0] or not kernel_ready(X, vectors=vectors):
         return FALLBACK
     Y = np.empty_like(X)
     xhat = np.empty_like(X)
     inv_std = np.empty_like(gamma)
+    # without an activation, xhat stands in for ``negative`` (not written)
     k(
         X, gamma, beta, layer.epsilon, layer.momentum, 1 - layer.momentum,
-        moving_mean, moving_var, Y, xhat, inv_std,
+        moving_mean, moving_var, Y, xhat, inv_std, above,
+        xhat if negative is None else negative, positive,
     )  # fmt: skip
     layer.cache["xhat"] = xhat
     layer.cache["inv_std"] = inv_std
     return Y
 
 
+def _bn_forward(layer, X, bias, training, overwrite):
+    return _bn_train(layer, X) if training else FALLBACK
+
+
 def _bn_backward(layer, dY, bias_grad, need_dX):
+    return _bn_back(layer, dY, need_dX, _ALONE, dY, _NO_MASK, 1.0, 1.0)
+
+
+def _bn_back(layer, dY, need_dX, above, act_Y, positive, scale, scale_alpha):
+    """Batch norm's backward by its kernel (after the activation above, if any)."""
     xhat, inv_std = layer.cache["xhat"], layer.cache["inv_std"]
     gamma = layer.params["gamma"]
     dgamma, dbeta = layer.grads["gamma"], layer.grads["beta"]
     k = dispatcher(_bn_backward_kernel)
     vectors = (inv_std, gamma, dgamma, dbeta)
-    if k is None or not dY.shape[0] or not kernel_ready(dY, xhat, vectors=vectors):
+    if (
+        k is None
+        or not dY.shape[0]
+        or not kernel_ready(dY, xhat, act_Y, vectors=vectors)
+        or not (positive is _NO_MASK or kernel_ready_mask(positive, dY.shape))
+    ):
         return FALLBACK
     # An empty dX tells the kernel to skip it.
     dX = np.empty_like(dY) if need_dX else np.empty((0, 0), dY.dtype)
-    k(dY, xhat, inv_std, gamma, dgamma, dbeta, dX)
+    k(
+        dY, xhat, inv_std, gamma, dgamma, dbeta, dX, above, act_Y, positive, scale,
+        scale_alpha,
+    )  # fmt: skip
     return dX if need_dX else None
+
+
+def kernel_ready_mask(mask, shape):
+    """Whether a cached boolean mask can go to a kernel with arrays of ``shape``."""
+    return mask.dtype == np.bool_ and mask.shape == shape and mask.flags.c_contiguous
+
+
+def forward_pair(bn, act, X):
+    """Training forward of batch norm and the activation right above it, fused.
+
+    For ReLU, ELU and SELU above a ``BatchNormalization`` (the chapter's "batch
+    norm before the activation"): the activation's first pass runs inside batch
+    norm's output loop, and both layers' caches are those of running them one
+    after the other, with the same bits.
+
+    Parameters
+    ----------
+    bn : BatchNormalization
+        The lower layer.
+    act : Layer
+        The layer right above it.
+    X : ndarray of shape (n_samples, n_features)
+        Input of ``bn``.
+
+    Returns
+    -------
+    ndarray or FALLBACK
+        The activation's output; FALLBACK when the pair has no fused path (another
+        activation, no kernels, an empty batch): run the layers one by one.
+    """
+    kind = type(act)
+    if kind is ReLU:
+        Y = _bn_train(bn, X, _RELU)
+        if Y is not FALLBACK:
+            act.cache["Y"] = Y
+        return Y
+    if kind is not ELU and kind is not SELU:
+        return FALLBACK
+    combine = dispatcher(_elu_combine_kernel)
+    if combine is None:
+        return FALLBACK
+    negative = np.empty_like(X)
+    positive = np.empty(X.shape, dtype=bool)
+    Z = _bn_train(bn, X, _ELU_SPLIT, negative, positive)
+    if Z is FALLBACK:
+        return FALLBACK
+    offset = exp_or_expm1(negative)
+    Y = np.empty_like(Z)
+    combine(Z, negative, positive, offset, act.scale * act.alpha, act.scale, Y)
+    act.cache["Y"] = Y
+    act.cache["positive"] = positive
+    return Y
+
+
+def backward_pair(act, bn, dY, *, need_dX=True):
+    """Backward of ``forward_pair``'s two layers in one kernel.
+
+    Works from the layers' caches, so also after they ran one by one.
+
+    Parameters
+    ----------
+    act : Layer
+        The activation (upper layer).
+    bn : BatchNormalization
+        The batch-norm layer below it.
+    dY : ndarray of shape (n_samples, n_features)
+        Gradient with respect to the activation's output.
+    need_dX : bool, default=True
+        Whether to return the gradient with respect to ``bn``'s input.
+
+    Returns
+    -------
+    ndarray, None or FALLBACK
+        The input gradient (None if not needed); FALLBACK as in ``forward_pair``.
+    """
+    kind = type(act)
+    if kind is ReLU:
+        return _bn_back(bn, dY, need_dX, _RELU, act.cache["Y"], _NO_MASK, 1.0, 1.0)
+    if kind is not ELU and kind is not SELU:
+        return FALLBACK
+    Y, positive = act.cache["Y"], act.cache["positive"]
+    sa = act.scale * act.alpha
+    return _bn_back(bn, dY, need_dX, _ELU_SPLIT, Y, positive, act.scale, sa)
 
 
 _FORWARD = {

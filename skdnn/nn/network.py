@@ -5,6 +5,7 @@ import numpy as np
 from . import _fast_layers as fast
 from .activations import Activation
 from .layers import Dense
+from .normalization import BatchNormalization
 
 
 def _bias_moves_up(layer, above):
@@ -135,9 +136,17 @@ class Sequential:
         i = 0
         while i < len(layers):
             layer, bias = layers[i], None
-            if i + 1 < len(layers) and _bias_moves_up(layer, layers[i + 1]):
+            above = layers[i + 1] if i + 1 < len(layers) else None
+            if training and above is not None and type(layer) is BatchNormalization:
+                # batch norm and the activation above it in one pass, if fused
+                Y = fast.forward_pair(layer, above, X)
+                if Y is not fast.FALLBACK:
+                    X = Y
+                    i += 2
+                    continue
+            if above is not None and _bias_moves_up(layer, above):
                 X = layer.forward(X, training=training, add_bias=False)
-                layer, bias = layers[i + 1], layer.params["bias"]
+                layer, bias = above, layer.params["bias"]
                 i += 1
             # at inference, an array a layer here made may be overwritten
             X = fast.forward(
@@ -170,6 +179,12 @@ class Sequential:
         while i >= stop:
             layer = self.layers[i]
             below = self.layers[i - 1] if i - 1 >= stop else None
+            if below is not None and type(below) is BatchNormalization:
+                dX = fast.backward_pair(layer, below, delta, need_dX=i - 1 > stop)
+                if dX is not fast.FALLBACK:
+                    delta = dX
+                    i -= 2
+                    continue
             if below is not None and _bias_moves_up(below, layer):
                 delta = fast.backward(layer, delta, bias_grad=below.grads["bias"])
                 delta = below.backward(delta, need_dX=i - 1 > stop, bias_grad=False)
