@@ -343,7 +343,9 @@ def test_batch_norm_and_activation_pair_equals_the_layers(name, shape, dtype):
     if shape[1] > 1:
         X[0, 0] = np.nan  # a NaN column stays NaN, the others are untouched
     results = []
-    for fused in (False, True):
+    # the layers' formulas; the fused pair; the formulas forward (as the
+    # diagnostics monitor runs them) and the fused backward from their caches
+    for fused in (False, True, "backward"):
         net = Sequential([BatchNormalization(momentum=0.9), FUSING[name]()]).build(
             shape[1], np.random.RandomState(0), dtype
         )
@@ -354,11 +356,13 @@ def test_batch_norm_and_activation_pair_equals_the_layers(name, shape, dtype):
         out = []
         with skdnn.config_context(use_numba=True):
             for need_dX in (True, False):
-                if fused:
+                if fused is True:
                     Y = fast.forward_pair(bn, act, X)
-                    dX = fast.backward_pair(act, bn, dY, need_dX=need_dX)
                 else:
                     Y = act.forward(bn.forward(X, training=True), training=True)
+                if fused:
+                    dX = fast.backward_pair(act, bn, dY, need_dX=need_dX)
+                else:
                     dX = bn.backward(act.backward(dY), need_dX=need_dX)
                 out += [Y, *act.cache.values(), *bn.cache.values()]
                 out += [g.copy() for g in bn.grads.values()] + list(bn.state.values())
@@ -366,12 +370,13 @@ def test_batch_norm_and_activation_pair_equals_the_layers(name, shape, dtype):
                 if need_dX:
                     out.append(dX)
         results.append(out)
-    assert len(results[0]) == len(results[1])
-    for a, b in zip(*results):
-        if a.dtype == bool:  # ELU's mask
-            np.testing.assert_array_equal(a, b)
-        else:
-            _assert_identical(a, b)
+    for other in results[1:]:
+        assert len(other) == len(results[0])
+        for a, b in zip(other, results[0]):
+            if a.dtype == bool:  # ELU's mask
+                np.testing.assert_array_equal(a, b)
+            else:
+                _assert_identical(a, b)
 
 
 def test_pair_falls_back_where_it_does_not_apply():
