@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_digits, make_classification
+from sklearn.datasets import load_digits, make_blobs, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -34,6 +34,21 @@ def test_each_preset_fits_a_small_problem(name):
     X = StandardScaler().fit_transform(X)
     clf = DNNClassifier(**{**presets.get(name), "max_iter": 5}, random_state=0)
     assert clf.fit(X, y).score(X, y) > 0.6
+
+
+@pytest.mark.parametrize("name", presets.available())
+def test_each_preset_runs_its_whole_1cycle_budget(name):
+    # The training-loss plateau stop must not cut the schedule short.
+    assert presets.get(name, max_iter=7)["n_iter_no_change"] == 7
+    # Two well-separated blobs: the loss plateaus early (with the estimator's
+    # n_iter_no_change=10, general() stopped at epoch 28 and self_normalizing()
+    # at 53 of 60).
+    X, y = make_blobs(n_samples=60, centers=2, cluster_std=0.5, random_state=0)
+    clf = DNNClassifier(**presets.get(name, max_iter=60), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.fit(StandardScaler().fit_transform(X), y)
+    assert clf.n_iter_ == 60
 
 
 def test_presets_reachable_from_the_package():
