@@ -83,9 +83,9 @@ GRIDS = {
 # 0-0.2) chose values at the edge of its grid for both presets (rate 0.01, 60
 # epochs, the largest dropout rates), so the grid was moved outwards; the values
 # it dominated (rate 0.001, 30 epochs, no or little dropout) were dropped.
-# A third grid, after the presets were made to run their whole 1cycle budget
-# (``n_iter_no_change=max_iter``; before, the training-loss plateau stop ended some
-# runs as early as epoch 28 of 60): the batch size and the rate 0.007 were added
+# A third grid, after 1cycle was made to run its whole budget (before, the
+# training-loss plateau stop ended some runs as early as epoch 28 of 60): the batch
+# size and the rate 0.007 were added
 # after exploratory runs on the same validation splits, where batch 100 with a
 # peak rate of 0.007 led (not better there: max_norm 0.5-4, AdamW with weight
 # decay 0.004-0.3, Monte Carlo dropout at predict time with 10-100 samples,

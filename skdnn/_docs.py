@@ -207,7 +207,9 @@ rate after 5 epochs without improvement of the validation loss (of the
 training loss without early stopping). "1cycle": the rate rises from
 ``lr/10`` to ``lr`` and back over 90% of the steps of ``max_iter`` epochs,
 then falls to ``lr/10000``, while the momentum (``beta_1`` of the Adam
-family) cycles 0.95 -> 0.85 -> 0.95; set ``learning_rate`` to the peak rate
+family) cycles 0.95 -> 0.85 -> 0.95; without early stopping it runs all
+``max_iter`` epochs (a plateau of the training loss does not end it
+mid-cycle); set ``learning_rate`` to the peak rate
 (e.g. from ``skdnn.find_learning_rate``). ``lr`` is ``learning_rate`` (or
 the optimizer's default). For other settings pass an instance:
 ``PowerDecay``, ``ExponentialDecay``, ``PiecewiseConstant``,
@@ -255,7 +257,8 @@ Share of the training data held out when early stopping is on.""",
         "int",
         """\
 Epochs without an improvement of at least ``tol`` before training stops
-(on the validation loss with early stopping, else on the training loss).""",
+(on the validation loss with early stopping, else on the training loss; a
+1cycle schedule without early stopping runs its whole budget).""",
     ),
     "tol": (
         "float",

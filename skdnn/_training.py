@@ -454,7 +454,10 @@ class _EpochLoop:
             plan.schedule.epoch_end(monitored)
         if plan.verbose:
             print(_progress_line(epoch, record), flush=True)
-        stop = self.stopper.update(monitored, epoch)
+        # 1cycle without validation data ends on its budget, not on a plateau of
+        # the training loss: stopping mid-cycle would keep weights trained at a
+        # high rate (no ConvergenceWarning either way, see _more_epochs_would_help)
+        stop = self.stopper.update(monitored, epoch) and not self._budget_left()
         if plan.callbacks is not None and plan.callbacks.on_epoch_end(epoch, record):
             self.result.converged = True
             return True
@@ -463,6 +466,16 @@ class _EpochLoop:
             return True
         self.result.converged = stop
         return stop
+
+    def _budget_left(self):
+        """Whether a fixed-budget schedule (1cycle) is still running, unvalidated."""
+        schedule = self.plan.schedule
+        return (
+            self.plan.validation is None
+            and schedule is not None
+            and schedule.fixed_budget
+            and not schedule.finished(self.state.steps)
+        )
 
     def _interrupted(self, epoch, start):
         """Ctrl-C during an epoch: keep a usable model, say where it stopped."""

@@ -109,13 +109,8 @@ def general(
     "early stopping"): the rate ends four orders of magnitude below its peak, so
     the last epochs hardly move the weights, and no data are held out, which
     matters on small data sets. Set ``early_stopping=True`` on the estimator to
-    hold out a validation set anyway. The preset sets ``n_iter_no_change`` to
-    ``max_iter``, so that the estimator's stop on a training-loss plateau (10
-    epochs without an improvement of ``tol`` by default) cannot end the schedule
-    early, while its rate is still high: with the estimator's default it stopped
-    some digits runs as early as epoch 28 of 60. When raising ``max_iter`` on
-    the estimator, raise ``n_iter_no_change`` with it (or pass ``max_iter`` to
-    the preset).
+    hold out a validation set anyway (its patience then applies; a plateau of
+    the training loss alone does not end a 1cycle fit before its budget).
 
     Parameters
     ----------
@@ -143,7 +138,7 @@ def general(
         200 on the digits data). 100, with the peak rate 0.007, was chosen on
         validation over "auto" with 0.01.
     max_iter : int, default=60
-        Epochs, the length of the 1cycle schedule; also ``n_iter_no_change``.
+        Epochs, the length of the 1cycle schedule.
 
     Returns
     -------
@@ -178,7 +173,6 @@ def general(
         "lr_schedule": "1cycle",
         "batch_size": batch_size,
         "max_iter": max_iter,
-        "n_iter_no_change": max_iter,
         "early_stopping": False,
     }
 
@@ -213,8 +207,7 @@ def self_normalizing(
     0.007 and batches of 100, was chosen on validation, in an exact tie with 0.3
     on (256, 128) at 0.01 and batches of 200 (the grid's first listed candidate
     wins ties; see ``docs/claims/presets.md``). As in :func:`general`, 1cycle
-    runs the whole budget of ``max_iter`` epochs (``n_iter_no_change`` is set to
-    ``max_iter``).
+    runs the whole budget of ``max_iter`` epochs.
 
     Parameters
     ----------
@@ -229,7 +222,7 @@ def self_normalizing(
     batch_size : int or "auto", default=100
         Samples per mini-batch ("auto": the estimator's ``min(200, n_samples)``).
     max_iter : int, default=60
-        Epochs, the length of the 1cycle schedule; also ``n_iter_no_change``.
+        Epochs, the length of the 1cycle schedule.
 
     Returns
     -------
@@ -263,7 +256,6 @@ def self_normalizing(
         "lr_schedule": "1cycle",
         "batch_size": batch_size,
         "max_iter": max_iter,
-        "n_iter_no_change": max_iter,
         "early_stopping": False,
     }
 

@@ -431,3 +431,31 @@ def test_find_learning_rate_with_a_pipeline_and_sgd():
     assert result.losses.size <= 60
     # plain SGD tolerates (and needs) larger rates than Nadam
     assert 3e-3 < result.suggested_learning_rate < 0.3
+
+
+def test_one_cycle_runs_its_budget_despite_a_training_loss_plateau(digits):
+    # tol=10: no epoch ever improves the training loss enough, so the plateau stop
+    # fires after n_iter_no_change epochs, unless a 1cycle schedule is running;
+    # then it is the schedule's budget that ends the fit, at the lowest rate.
+    X, y = digits
+    params = dict(hidden_layer_sizes=(8,), max_iter=12, n_iter_no_change=3, tol=10.0)
+    plain = DNNClassifier(**params, random_state=0).fit(X[:300], y[:300])
+    assert plain.n_iter_ == 4
+    cycled = DNNClassifier(**params, lr_schedule="1cycle", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # it ran its course
+        cycled.fit(X[:300], y[:300])
+    assert cycled.n_iter_ == 12
+    assert cycled.history_["lr"][-1] < 0.1 * max(cycled.history_["lr"])  # annealed
+    # a cycle shorter than the fit (6 epochs of 6 steps): the plateau, reached at
+    # epoch 4, ends the fit as soon as the cycle has ended
+    short = DNNClassifier(
+        **params, lr_schedule=OneCycle(total_steps=6 * 6), batch_size=50,
+        random_state=0,
+    ).fit(X[:300], y[:300])  # fmt: skip
+    assert short.n_iter_ == 6
+    # with early stopping, the validation loss's patience still applies
+    validated = DNNClassifier(
+        **params, lr_schedule="1cycle", early_stopping=True, random_state=0
+    ).fit(X[:300], y[:300])
+    assert validated.n_iter_ == 4

@@ -79,6 +79,10 @@ class LearningRateSchedule(Configurable):
         """
         return None
 
+    #: Built for a fixed number of steps (1cycle): without validation data, a
+    #: plateau of the training loss does not end a fit before ``finished``.
+    fixed_budget = False
+
     def finished(self, step):
         """Whether the schedule has run its course by ``step``.
 
@@ -436,6 +440,8 @@ class OneCycle(LearningRateSchedule):
         if not self.cycle_momentum:
             return None
         return self._interpolate(self._momenta, step)
+
+    fixed_budget = True
 
     def finished(self, step):
         return step >= self.total_steps_
