@@ -67,6 +67,11 @@ def _hidden(hidden_layer_sizes):
     return sizes
 
 
+def _dropout_type(rate, kind):
+    """``kind`` when there is dropout; else the default, which no fit warns about."""
+    return kind if rate else "auto"
+
+
 def _regularization(regularization, rate, l2):
     if regularization == "dropout":
         return {"dropout": rate, "l2": 0.0}
@@ -161,13 +166,14 @@ def general(
     hidden = _hidden(hidden_layer_sizes)
     if batch_norm == "auto":
         batch_norm = "before" if len(hidden) >= DEEP_THRESHOLD else None
+    regularizers = _regularization(regularization, dropout, l2)
     return {
         "hidden_layer_sizes": hidden,
         "activation": "elu",
         "kernel_initializer": "he_normal",
         "batch_norm": batch_norm,
-        **_regularization(regularization, dropout, l2),
-        "dropout_type": "standard",
+        **regularizers,
+        "dropout_type": _dropout_type(regularizers["dropout"], "standard"),
         "optimizer": "nadam",
         "learning_rate": learning_rate,
         "lr_schedule": "1cycle",
@@ -249,7 +255,7 @@ def self_normalizing(
         "kernel_initializer": "lecun_normal",
         "batch_norm": None,
         "dropout": alpha_dropout,
-        "dropout_type": "alpha",
+        "dropout_type": _dropout_type(alpha_dropout, "alpha"),
         "l2": 0.0,
         "optimizer": "nadam",
         "learning_rate": learning_rate,

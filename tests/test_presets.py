@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skdnn
 from skdnn import DNNClassifier, DNNRegressor, presets
+from skdnn.exceptions import UnusedParameterWarning
 
 
 @pytest.mark.parametrize("name", presets.available())
@@ -68,6 +69,26 @@ def test_general_regularization_choices():
     assert presets.general(regularization=None)["dropout"] == 0.0
     with pytest.raises(ValueError, match="regularization"):
         presets.general(regularization="l1")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        presets.general(regularization="l2"),
+        presets.general(regularization=None),
+        presets.self_normalizing(alpha_dropout=0.0),
+        presets.general(),
+        presets.self_normalizing(),
+    ],
+)
+def test_no_preset_variant_warns_about_its_own_parameters(params):
+    # without dropout, a preset must not set a dropout_type that the fit then
+    # reports as unused
+    X, y = load_digits(return_X_y=True)
+    params = {**params, "max_iter": 2, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnusedParameterWarning)
+        DNNClassifier(**params).fit(X[:200] / 16, y[:200])
 
 
 def test_self_normalizing_follows_table_11_4():
