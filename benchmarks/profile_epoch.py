@@ -64,6 +64,24 @@ def _timed_dispatch(totals, counts, suffix, func, busy):
     return wrapper
 
 
+def _timed_pair(totals, counts, suffix, func, busy, lower_first):
+    """Time ``_fast_layers.forward_pair``/``backward_pair`` as "BN+ELU.forward" etc."""
+
+    def wrapper(first, second, *args, **kwargs):
+        busy[0] += 1
+        tic = time.perf_counter()
+        try:
+            return func(first, second, *args, **kwargs)
+        finally:
+            lower, upper = (first, second) if lower_first else (second, first)
+            key = f"{type(lower).__name__}+{type(upper).__name__}.{suffix}"
+            totals[key] += time.perf_counter() - tic
+            counts[key] += 1
+            busy[0] -= 1
+
+    return wrapper
+
+
 def instrument(est):
     """Wrap every layer's forward/backward, the loss and the optimizer step.
 
@@ -71,6 +89,8 @@ def instrument(est):
     through the dispatcher ``skdnn.nn._fast_layers.forward``/``backward`` (compiled
     kernels, the bias of the Dense layer below fused in), so it is timed as well,
     under the layer's class name; a layer method it falls back to is counted once.
+    Batch normalization and the activation above it run as a pair
+    (``forward_pair``/``backward_pair``), timed as "BatchNormalization+ELU" etc.
     Returns the totals, the counts and a function that removes the dispatcher's
     wrappers.
     """
@@ -84,14 +104,30 @@ def instrument(est):
     loss.gradient = _timed(totals, counts, "loss.gradient", loss.gradient, busy)
     opt = est.optimizer_
     opt.step = _timed(totals, counts, "optimizer.step", opt.step, busy)
-    original = fast_layers.forward, fast_layers.backward
+    original = (
+        fast_layers.forward,
+        fast_layers.backward,
+        fast_layers.forward_pair,
+        fast_layers.backward_pair,
+    )
     fast_layers.forward = _timed_dispatch(totals, counts, "forward", original[0], busy)
     fast_layers.backward = _timed_dispatch(
         totals, counts, "backward", original[1], busy
     )
+    fast_layers.forward_pair = _timed_pair(
+        totals, counts, "forward", original[2], busy, lower_first=True
+    )
+    fast_layers.backward_pair = _timed_pair(
+        totals, counts, "backward", original[3], busy, lower_first=False
+    )
 
     def undo():
-        fast_layers.forward, fast_layers.backward = original
+        (
+            fast_layers.forward,
+            fast_layers.backward,
+            fast_layers.forward_pair,
+            fast_layers.backward_pair,
+        ) = original
 
     return totals, counts, undo
 
