@@ -172,16 +172,15 @@ def _no_vector(X):
 
 _NO_MASK = np.empty((0, 0), dtype=bool)
 
+#: What a batch-norm kernel also does for the activation right above it.
+_ALONE, _ELU_SPLIT, _RELU = 0, 1, 2
+
 
 # The kernels repeat the NumPy code's float operations in its order: a column sum
 # of a C-contiguous array starts from +0.0 (so a column of -0.0 sums to +0.0) and
 # adds the rows one after the other; a mean is that sum divided by n. Python
 # scalars are converted to the arrays' dtype first, as the NumPy code does (in the
 # kernel, because np.float32() costs ~0.4 µs a call).
-#: What a batch-norm kernel also does for the activation right above it.
-_ALONE, _ELU_SPLIT, _RELU = 0, 1, 2
-
-
 @jit
 def _bn_train_kernel(
     X, gamma, beta, epsilon, momentum, rest, moving_mean, moving_var, Y, xhat,
@@ -392,7 +391,7 @@ def _bn_back(layer, dY, need_dX, above, act_Y, positive, scale, scale_alpha):
         k is None
         or not dY.shape[0]
         or not kernel_ready(dY, xhat, act_Y, vectors=vectors)
-        or not (positive is _NO_MASK or kernel_ready_mask(positive, dY.shape))
+        or not (positive is _NO_MASK or _mask_ready(positive, dY.shape))
     ):
         return FALLBACK
     # An empty dX tells the kernel to skip it.
@@ -404,7 +403,7 @@ def _bn_back(layer, dY, need_dX, above, act_Y, positive, scale, scale_alpha):
     return dX if need_dX else None
 
 
-def kernel_ready_mask(mask, shape):
+def _mask_ready(mask, shape):
     """Whether a cached boolean mask can go to a kernel with arrays of ``shape``."""
     return mask.dtype == np.bool_ and mask.shape == shape and mask.flags.c_contiguous
 
