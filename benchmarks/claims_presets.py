@@ -52,12 +52,14 @@ from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
 
 from skdnn import DNNClassifier, presets  # noqa: E402
 
 TUNE_SEEDS = range(100, 105)
 REPORT_SEEDS = range(20)
 HEADLINE_SEEDS = 5
+TARGET = 0.985
 
 # Candidate values searched on validation; every other value is the preset's.
 SHAPES = [(100, 100), (256, 128)]
@@ -169,6 +171,8 @@ def contenders():
         ),
         "DNNClassifier() (defaults)": lambda seed: DNNClassifier(random_state=seed),
         "MLPClassifier() (defaults)": lambda seed: MLPClassifier(random_state=seed),
+        # not a contender: where a strong non-network model lands on these splits
+        "SVC() (defaults, for context)": lambda seed: SVC(),
     }
 
 
@@ -190,6 +194,15 @@ def report(quick, log):
 
 def _fmt_options(options):
     return ", ".join(f"{k}={v!r}" for k, v in options.items())
+
+
+def _target_line(rep, k):
+    """Which models reach the issue's 0.985 on the headline seeds."""
+    reached = [
+        f"`{name}`" for name, a in rep["accuracy"].items() if np.median(a[:k]) >= TARGET
+    ]
+    who = ", ".join(reached) if reached else "none of these models"
+    return f"The issue's target, {TARGET} on the median of seeds 0–{k - 1}: {who}."
 
 
 def page(res, figure_name):
@@ -236,6 +249,8 @@ def page(res, figure_name):
         "(450 test images: one image is 0.0022).",
         "",
         markdown_table(header, rows),
+        "",
+        _target_line(rep, k),
         "",
         f"![Test accuracy per seed]({figure_name})",
         "",
@@ -302,7 +317,7 @@ def plot(res, path):
         ax.plot(
             range(len(names)), [rep["accuracy"][n][s] for n in names], c="0.85", lw=0.6
         )
-    ax.axhline(0.985, color="tab:red", lw=0.8, ls="--", label="0.985")
+    ax.axhline(TARGET, color="tab:red", lw=0.8, ls="--", label=str(TARGET))
     ax.set_xticks(range(len(names)), [n.split(" ")[0] for n in names], fontsize=8)
     ax.set_ylabel("test accuracy")
     ax.set_title(
