@@ -163,3 +163,83 @@ def _own_cpu():
 def fmt_seconds(t):
     """Seconds with three significant digits."""
     return f"{t:.3g}"
+
+
+# -- contenders of the loop benchmarks (bench_loop_variants, bench_minimal_w3) --------
+class FloorLoop:
+    """One epoch of a network's matrix products alone, into preallocated buffers.
+
+    Forward ``A[l+1] = A[l] @ W[l]``, backward ``dW[l] = A[l].T @ D[l+1]`` and
+    ``D[l] = D[l+1] @ W[l].T`` (not into the input), on contiguous batches: the
+    GEMM floor of ``bench_epoch.py`` for the layer ``sizes``.
+    """
+
+    def __init__(self, X, sizes, batch):
+        rng = np.random.RandomState(0)
+        self.X, self.batch = X, batch
+        self.W = [rng.normal(0, 0.05, (a, b)).astype(np.float32)
+                  for a, b in zip(sizes[:-1], sizes[1:])]  # fmt: skip
+        self.A = [np.empty((batch, s), np.float32) for s in sizes]
+        self.D = [np.empty((batch, s), np.float32) for s in sizes]
+        self.G = [np.empty_like(W) for W in self.W]
+
+    def epoch(self):
+        tic = time.perf_counter()
+        b, A, D, W, G = self.batch, self.A, self.D, self.W, self.G
+        for start in range(0, self.X.shape[0] - b + 1, b):
+            A[0][...] = self.X[start : start + b]
+            for i in range(len(W)):
+                np.matmul(A[i], W[i], out=A[i + 1])
+            D[-1][...] = A[-1]
+            for i in range(len(W) - 1, -1, -1):
+                np.matmul(A[i].T, D[i + 1], out=G[i])
+                if i > 0:
+                    np.matmul(D[i + 1], W[i].T, out=D[i])
+        return time.perf_counter() - tic
+
+
+class SkdnnEpochs:
+    """``DNNClassifier(**params)``, one epoch per ``epoch()`` (warm start).
+
+    The first fit builds the network and is not timed; ``epoch`` returns the
+    training loop's time of one more epoch (``history_["time"]``).
+    """
+
+    def __init__(self, X, y, **params):
+        from skdnn import DNNClassifier
+
+        self.X, self.y = X, y
+        self.est = DNNClassifier(
+            max_iter=1, random_state=0, diagnostics=False, **params
+        )
+        self.epoch()
+        self.est.set_params(warm_start=True)
+
+    def epoch(self):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter=1
+            self.est.fit(self.X, self.y)
+        return self.est.history_["time"][-1]
+
+
+def interleaved_floor_table(contenders, repeats, title):
+    """Time ``contenders`` (name -> object with ``epoch()``) round-robin; print a
+    table of medians and ratios to the one named "GEMM floor"."""
+    for c in contenders.values():  # warm-up
+        c.epoch()
+    times = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, c in contenders.items():
+            time.sleep(0.5)  # BLAS threads keep spinning after a call
+            times[name].append(c.epoch())
+    print(f"{title}, median of {repeats}\n")
+    print("| loop | median s | min–max s | × floor |\n|---|---:|---:|---:|")
+    floor = statistics.median(times["GEMM floor"])
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(
+            f"| {name} | {med:.3f} | {min(ts):.3f}–{max(ts):.3f} | {med / floor:.2f} |"
+        )
+    return times

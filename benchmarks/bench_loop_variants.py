@@ -23,15 +23,19 @@ Needs numba (the ``fast`` extra). Usage::
 
 import argparse
 import os
-import statistics
 import sys
 import time
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import limit_threads, make_blobs32  # noqa: E402
+from _common import (  # noqa: E402
+    FloorLoop,
+    SkdnnEpochs,
+    interleaved_floor_table,
+    limit_threads,
+    make_blobs32,
+)
 
 SIZES = (784, 300, 100, 10)
 
@@ -124,57 +128,6 @@ class MinimalLoop:
         return time.perf_counter() - tic
 
 
-class Floor:
-    """The matrix products of the minimal loop alone, into preallocated buffers."""
-
-    def __init__(self, X, batch):
-        rng = np.random.RandomState(0)
-        self.X, self.batch = X, batch
-        self.W = [rng.normal(0, 0.05, (a, b)).astype(np.float32)
-                  for a, b in zip(SIZES[:-1], SIZES[1:])]  # fmt: skip
-        self.A = [np.empty((batch, s), np.float32) for s in SIZES]
-        self.D = [np.empty((batch, s), np.float32) for s in SIZES]
-        self.G = [np.empty_like(W) for W in self.W]
-
-    def epoch(self):
-        tic = time.perf_counter()
-        b, A, D, W, G = self.batch, self.A, self.D, self.W, self.G
-        for start in range(0, self.X.shape[0] - b + 1, b):
-            A[0][...] = self.X[start : start + b]
-            for i in range(len(W)):
-                np.matmul(A[i], W[i], out=A[i + 1])
-            D[-1][...] = A[-1]
-            for i in range(len(W) - 1, -1, -1):
-                np.matmul(A[i].T, D[i + 1], out=G[i])
-                if i > 0:
-                    np.matmul(D[i + 1], W[i].T, out=D[i])
-        return time.perf_counter() - tic
-
-
-class Skdnn:
-    def __init__(self, X, y, batch):
-        from skdnn import DNNClassifier
-
-        self.X, self.y = X, y
-        self.est = DNNClassifier(
-            hidden_layer_sizes=SIZES[1:-1],
-            kernel_initializer="he_normal",
-            optimizer="adam",
-            batch_size=batch,
-            max_iter=1,
-            random_state=0,
-            diagnostics=False,
-        )
-        self.epoch()
-        self.est.set_params(warm_start=True)
-
-    def epoch(self):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter=1
-            self.est.fit(self.X, self.y)
-        return self.est.history_["time"][-1]
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -183,27 +136,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     X, y = make_blobs32(60000, SIZES[0])
     limiter = limit_threads(args.threads)  # noqa: F841 (keep the limits)
+    skdnn = dict(hidden_layer_sizes=SIZES[1:-1], kernel_initializer="he_normal",
+                 optimizer="adam", batch_size=args.batch)  # fmt: skip
     contenders = {
         "minimal, step at end": MinimalLoop(X, y, False, args.batch),
         "minimal, step per layer": MinimalLoop(X, y, True, args.batch),
-        "skdnn": Skdnn(X, y, args.batch),
-        "GEMM floor": Floor(X, args.batch),
+        "skdnn": SkdnnEpochs(X, y, **skdnn),
+        "GEMM floor": FloorLoop(X, SIZES, args.batch),
     }
-    for c in contenders.values():  # warm-up
-        c.epoch()
-    times = {name: [] for name in contenders}
-    for _ in range(args.repeats):
-        for name, c in contenders.items():
-            time.sleep(0.5)
-            times[name].append(c.epoch())
-    print(f"W1 batch {args.batch}, {args.threads} threads, median of {args.repeats}\n")
-    print("| loop | median s | min–max s | × floor |\n|---|---:|---:|---:|")
-    floor = statistics.median(times["GEMM floor"])
-    for name, ts in times.items():
-        med = statistics.median(ts)
-        print(
-            f"| {name} | {med:.3f} | {min(ts):.3f}–{max(ts):.3f} | {med / floor:.2f} |"
-        )
+    title = f"W1 batch {args.batch}, {args.threads} threads"
+    interleaved_floor_table(contenders, args.repeats, title)
 
 
 if __name__ == "__main__":

@@ -24,15 +24,19 @@ Needs numba (the ``fast`` extra). Usage::
 
 import argparse
 import os
-import statistics
 import sys
 import time
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import limit_threads, make_blobs32  # noqa: E402
+from _common import (  # noqa: E402
+    FloorLoop,
+    SkdnnEpochs,
+    interleaved_floor_table,
+    limit_threads,
+    make_blobs32,
+)
 
 from skdnn.nn import _fast_layers as fast  # noqa: E402
 from skdnn.nn._jit import jit  # noqa: E402
@@ -202,61 +206,6 @@ class Minimal:
         return time.perf_counter() - tic
 
 
-class Floor:
-    """The products alone: forward, dW and dX (not into the input), as bench_epoch."""
-
-    def __init__(self, X):
-        rng = np.random.RandomState(0)
-        sizes = (D,) + (WIDTH,) * DEPTH + (CLASSES,)
-        self.X = X
-        self.W = [
-            rng.normal(0, 0.05, s).astype(f32) for s in zip(sizes[:-1], sizes[1:])
-        ]
-        self.A = [np.empty((BATCH, s), f32) for s in sizes]
-        self.D = [np.empty((BATCH, s), f32) for s in sizes]
-        self.G = [np.empty_like(W) for W in self.W]
-
-    def epoch(self):
-        tic = time.perf_counter()
-        A, Dl, W, G = self.A, self.D, self.W, self.G
-        for start in range(0, N - BATCH + 1, BATCH):
-            A[0][...] = self.X[start : start + BATCH]
-            for i in range(len(W)):
-                np.matmul(A[i], W[i], out=A[i + 1])
-            Dl[-1][...] = A[-1]
-            for i in range(len(W) - 1, -1, -1):
-                np.matmul(A[i].T, Dl[i + 1], out=G[i])
-                if i > 0:
-                    np.matmul(Dl[i + 1], W[i].T, out=Dl[i])
-        return time.perf_counter() - tic
-
-
-class Skdnn:
-    def __init__(self, X, y, bn):
-        from skdnn import DNNClassifier
-
-        self.X, self.y = X, y
-        self.est = DNNClassifier(
-            hidden_layer_sizes=(WIDTH,) * DEPTH,
-            activation="elu",
-            kernel_initializer="he_normal",
-            batch_norm="before" if bn else None,
-            optimizer="nadam",
-            batch_size=BATCH,
-            max_iter=1,
-            random_state=0,
-            diagnostics=False,
-        )
-        self.epoch()
-        self.est.set_params(warm_start=True)
-
-    def epoch(self):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter=1
-            self.est.fit(self.X, self.y)
-        return self.est.history_["time"][-1]
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -266,28 +215,17 @@ def main(argv=None):
     bn = not args.no_bn
     X, y = make_blobs32(N, D)
     limiter = limit_threads(args.threads)  # noqa: F841 (keep the limits)
+    skdnn = dict(hidden_layer_sizes=(WIDTH,) * DEPTH, activation="elu",
+                 kernel_initializer="he_normal", optimizer="nadam", batch_size=BATCH,
+                 batch_norm="before" if bn else None)  # fmt: skip
     contenders = {
         "minimal": Minimal(X, y, own_exp=False, bn=bn),
         "minimal, own exp": Minimal(X, y, own_exp=True, bn=bn),
-        "skdnn": Skdnn(X, y, bn),
-        "GEMM floor": Floor(X),
+        "skdnn": SkdnnEpochs(X, y, **skdnn),
+        "GEMM floor": FloorLoop(X, (D,) + (WIDTH,) * DEPTH + (CLASSES,), BATCH),
     }
-    for c in contenders.values():  # warm-up
-        c.epoch()
-    times = {name: [] for name in contenders}
-    for _ in range(args.repeats):
-        for name, c in contenders.items():
-            time.sleep(0.5)
-            times[name].append(c.epoch())
-    name = "W3" if bn else "W2"
-    print(f"{name}, {args.threads} threads, median of {args.repeats}\n")
-    print("| loop | median s | min–max s | × floor |\n|---|---:|---:|---:|")
-    floor = statistics.median(times["GEMM floor"])
-    for label, ts in times.items():
-        med = statistics.median(ts)
-        print(
-            f"| {label} | {med:.3f} | {min(ts):.3f}–{max(ts):.3f} | {med / floor:.2f} |"
-        )
+    title = f"{'W3' if bn else 'W2'}, {args.threads} threads"
+    interleaved_floor_table(contenders, args.repeats, title)
 
 
 if __name__ == "__main__":

@@ -272,6 +272,18 @@ def test_fused_bias_special_values(dtype):
             _assert_identical(a, b)
 
 
+def _layer_by_layer(net, X, dY):
+    """Each layer's formula forward, then backward (as the diagnostics monitor runs
+    them); returns the output, leaves the gradients in ``net.grad``."""
+    A = X
+    for layer in net.layers:
+        A = layer.forward(A, training=True)
+    delta = dY
+    for i in range(len(net.layers) - 1, -1, -1):
+        delta = net.layers[i].backward(delta, need_dX=i > 0)
+    return A
+
+
 @pytest.mark.parametrize("use_numba", [True, False])
 def test_network_fuses_dense_and_activation_exactly(use_numba):
     # Sequential pairs Dense + ELU/SELU/ReLU; the result must be that of running the
@@ -288,12 +300,7 @@ def test_network_fuses_dense_and_activation_exactly(use_numba):
         out = net.forward(X, training=True)
         net.backward(dY)
         fused_grad = net.grad.copy()
-        A = X
-        for layer in net.layers:
-            A = layer.forward(A, training=True)
-        delta = dY
-        for i in range(len(net.layers) - 1, -1, -1):
-            delta = net.layers[i].backward(delta, need_dX=i > 0)
+        A = _layer_by_layer(net, X, dY)
         inference = net.forward(X)
     _assert_identical(out, A)
     _assert_identical(net.grad, fused_grad)
@@ -428,12 +435,7 @@ def test_network_runs_batch_norm_and_activation_as_a_pair(name, monkeypatch):
     with skdnn.config_context(use_numba=True):
         out = net.forward(X, training=True)
         net.backward(dY)
-        A = X
-        for layer in alone.layers:
-            A = layer.forward(A, training=True)
-        delta = dY
-        for i in range(len(alone.layers) - 1, -1, -1):
-            delta = alone.layers[i].backward(delta, need_dX=i > 0)
+        A = _layer_by_layer(alone, X, dY)
     assert calls.count("forward_pair") == 2 and calls.count("backward_pair") == 2
     _assert_identical(out, A)
     for a, b in zip(net.layers, alone.layers):
