@@ -113,7 +113,9 @@ class TrainingPlan:
 class TrainingResult:
     """What one call of ``train`` did.
 
-    ``converged``: a stopping rule (or a callback) ended training. ``interrupted``:
+    ``converged``: a callback ended training, or the stopping rule's patience ran
+    out at the last epoch (whether training stopped there or a fixed-budget
+    schedule carried it on to its end). ``interrupted``:
     None, or where Ctrl-C stopped it and which weights were kept; ``abort``: the
     interrupt came mid-batch, so the caller re-raises it once the model is usable.
     """
@@ -457,14 +459,17 @@ class _EpochLoop:
         # 1cycle without validation data ends on its budget, not on a plateau of
         # the training loss: stopping mid-cycle would keep weights trained at a
         # high rate (no ConvergenceWarning either way, see _more_epochs_would_help)
-        stop = self.stopper.update(monitored, epoch) and not self._budget_left()
+        plateau = self.stopper.update(monitored, epoch)
+        stop = plateau and not self._budget_left()
         if plan.callbacks is not None and plan.callbacks.on_epoch_end(epoch, record):
             self.result.converged = True
             return True
         if self.trainer.stop_requested:
             self._interrupt = (f"after epoch {epoch}", "its weights")
             return True
-        self.result.converged = stop
+        # a plateau is convergence even when a budget carried training on: no
+        # "loss still improving" warning for it
+        self.result.converged = plateau
         return stop
 
     def _budget_left(self):

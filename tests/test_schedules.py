@@ -454,6 +454,15 @@ def test_one_cycle_runs_its_budget_despite_a_training_loss_plateau(digits):
         random_state=0,
     ).fit(X[:300], y[:300])  # fmt: skip
     assert short.n_iter_ == 6
+    # a cycle longer than the fit: all max_iter epochs, and the flat loss is no
+    # reason for a "loss still improving" ConvergenceWarning
+    long = DNNClassifier(
+        **params, lr_schedule=OneCycle(total_steps=10**6), random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        long.fit(X[:300], y[:300])
+    assert long.n_iter_ == 12
     # with early stopping, the validation loss's patience still applies
     validated = DNNClassifier(
         **params, lr_schedule="1cycle", early_stopping=True, random_state=0
