@@ -310,18 +310,20 @@ def _elu_forward(layer, X, bias, training, overwrite):
     bias = _no_vector(X) if bias is None else bias
     sa = layer.scale * layer.alpha
     negative = np.empty_like(X)
+    # numba's dispatcher itself: the Kernel wrapper's call costs a frame per layer
+    combine = dispatcher(_elu_combine_kernel)
     if inplace:
         k(X, bias, negative, _NO_MASK)
         offset = exp_or_expm1(negative)
         no_out = np.empty((0, 0), dtype=X.dtype)  # write over X
-        _elu_combine_kernel(X, negative, _NO_MASK, offset, sa, layer.scale, no_out)
+        combine(X, negative, _NO_MASK, offset, sa, layer.scale, no_out)
         return X
     # with a bias, X is the Dense layer's product: the kernel adds it in place
     positive = np.empty(X.shape, dtype=bool)
     k(X, bias, negative, positive)
     offset = exp_or_expm1(negative)
     Y = np.empty_like(X)
-    _elu_combine_kernel(X, negative, positive, offset, sa, layer.scale, Y)
+    combine(X, negative, positive, offset, sa, layer.scale, Y)
     if training:
         layer.cache["Y"] = Y
         layer.cache["positive"] = positive
