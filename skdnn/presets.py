@@ -72,6 +72,18 @@ def _dropout_type(rate, kind):
     return kind if rate else "auto"
 
 
+def _one_cycle(learning_rate, batch_size, max_iter):
+    """Both tables' training: Nadam under 1cycle over a fixed budget of epochs."""
+    return {
+        "optimizer": "nadam",
+        "learning_rate": learning_rate,
+        "lr_schedule": "1cycle",
+        "batch_size": batch_size,
+        "max_iter": max_iter,
+        "early_stopping": False,
+    }
+
+
 def _regularization(regularization, rate, l2):
     if regularization == "dropout":
         return {"dropout": rate, "l2": 0.0}
@@ -174,12 +186,7 @@ def general(
         "batch_norm": batch_norm,
         **regularizers,
         "dropout_type": _dropout_type(regularizers["dropout"], "standard"),
-        "optimizer": "nadam",
-        "learning_rate": learning_rate,
-        "lr_schedule": "1cycle",
-        "batch_size": batch_size,
-        "max_iter": max_iter,
-        "early_stopping": False,
+        **_one_cycle(learning_rate, batch_size, max_iter),
     }
 
 
@@ -257,12 +264,7 @@ def self_normalizing(
         "dropout": alpha_dropout,
         "dropout_type": _dropout_type(alpha_dropout, "alpha"),
         "l2": 0.0,
-        "optimizer": "nadam",
-        "learning_rate": learning_rate,
-        "lr_schedule": "1cycle",
-        "batch_size": batch_size,
-        "max_iter": max_iter,
-        "early_stopping": False,
+        **_one_cycle(learning_rate, batch_size, max_iter),
     }
 
 
