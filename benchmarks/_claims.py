@@ -200,20 +200,15 @@ def run_info(command, seconds):
 def _git_head():
     import subprocess
 
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", ROOT, *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
     try:
-        out = subprocess.run(
-            ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return out + ("+local changes" if dirty else "")
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+        return head + ("+local changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 

@@ -14,13 +14,14 @@ Needs numba (the ``fast`` extra).
 """
 
 import argparse
+import contextlib
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
-from _common import limit_threads, make_blobs32  # noqa: E402
+from _common import SkdnnEpochs, limit_threads, make_blobs32  # noqa: E402
 
 from skdnn.nn import optimizers  # noqa: E402
 
@@ -60,32 +61,26 @@ def _threaded_apply(self, theta, grad, slots, lr):
     job.result()
 
 
+@contextlib.contextmanager
+def _step(threaded):
+    """``Optimizer._apply`` threaded (or plain) for the duration of the block."""
+    optimizers.Optimizer._apply = _threaded_apply if threaded else _original_apply
+    try:
+        yield
+    finally:
+        optimizers.Optimizer._apply = _original_apply
+
+
 class Epochs:
     """One more warm-started epoch per call, with the plain or the threaded step."""
 
     def __init__(self, X, y, params, threaded):
-        from _common import SkdnnEpochs
-
         self.threaded = threaded
-        with self._patched():
+        with _step(threaded):
             self.inner = SkdnnEpochs(X, y, kernel_initializer="he_normal", **params)
 
-    def _patched(self):
-        import contextlib
-
-        @contextlib.contextmanager
-        def patch():
-            if self.threaded:
-                optimizers.Optimizer._apply = _threaded_apply
-            try:
-                yield
-            finally:
-                optimizers.Optimizer._apply = _original_apply
-
-        return patch()
-
     def epoch(self):
-        with self._patched():
+        with _step(self.threaded):
             return self.inner.epoch()
 
 
