@@ -20,6 +20,18 @@ if _ROOT not in sys.path:
 
 N_THREADS = 2
 
+#: What the timed loops leave out, whatever the estimator's defaults: no input
+#: layers, dropout, label smoothing or schedule (the plain loop the other
+#: contenders run); a script's own parameters override these.
+PLAIN = dict(
+    input_scaling=None,
+    numeric_embedding=None,
+    feature_scale=False,
+    dropout=0.0,
+    label_smoothing=0.0,
+    lr_schedule=None,
+)
+
 
 def make_blobs32(n_samples, n_features, n_classes=10, *, separation=0.1, seed=0):
     """Gaussian class blobs in float32, generated in chunks to keep the peak low.
@@ -210,7 +222,7 @@ class SkdnnEpochs:
 
         self.X, self.y = X, y
         self.est = DNNClassifier(
-            max_iter=1, random_state=0, diagnostics=False, **params
+            max_iter=1, random_state=0, diagnostics=False, **{**PLAIN, **params}
         )
         self.epoch()
         self.est.set_params(warm_start=True)

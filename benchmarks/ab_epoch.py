@@ -22,6 +22,7 @@ import tempfile
 import warnings
 
 import numpy as np
+from _common import PLAIN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -58,9 +59,11 @@ def compare(name, data, params, modules, repeats):
     X, y = data
     estimators = {}
     for tag, module in modules.items():
+        known = module.DNNClassifier().get_params()
+        pins = {k: v for k, v in PLAIN.items() if k in known and k not in params}
         est = module.DNNClassifier(
             kernel_initializer="he_normal", batch_size=32, max_iter=1,
-            dropout=0.0, random_state=0, **params,
+            random_state=0, **pins, **params,
         )  # fmt: skip
         estimators[tag] = est.fit(X, y).set_params(warm_start=True)
     times = {tag: [] for tag in modules}

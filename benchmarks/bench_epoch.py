@@ -141,6 +141,10 @@ class SkdnnTrain(Contender):
             lr_schedule=None,
             weight_decay=None,
             early_stopping=False,
+            input_scaling=None,
+            numeric_embedding=None,
+            feature_scale=False,
+            label_smoothing=0.0,
         )
         known = DNNClassifier().get_params()
         params.update({k: v for k, v in pins.items() if k in known})
