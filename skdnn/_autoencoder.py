@@ -7,12 +7,12 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseDNN
+from . import _threads
+from ._base import _BaseDNN, training_threads
 from ._builder import build_network, lower
 from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._docs import fill_doc, with_docs
-from ._parameters import COMMON
-from ._predict import forward_blocks
+from ._parameters import COMMON, INPUT_LAYERS
 from ._sparse import issparse
 from ._training import Diverged, TrainingState
 from ._transfer import build_keeping_weights, split_blocks
@@ -31,7 +31,11 @@ _TRANSFER = (
 _PARAMS = (
     ("hidden_layer_sizes", (100, 30)),
     ("pretraining", "joint"),
-) + tuple((name, default) for name, default in COMMON[1:] if name not in _TRANSFER)
+) + tuple(
+    (name, default)
+    for name, default in COMMON[1:]
+    if name not in _TRANSFER + INPUT_LAYERS
+)
 _DOCS = {
     "hidden_layer_sizes": (
         "array-like of int or int",
@@ -250,12 +254,15 @@ sklearn.decomposition.PCA : The linear counterpart.
                 epochs=self.n_iter_, samples=self.t_,
             )  # fmt: skip
             schedule = self._make_schedule(H.shape[0], state.optimizer)
+            threads, probe = training_threads(self, stage, H.shape[0])
             try:
-                result = self._train(
-                    state, H, H, sample_weight, rng, schedule=schedule,
-                    max_epochs=self.max_iter,
-                    callbacks=EpochTasks.create(self, stage_context, H, None, sample_weight),
-                )  # fmt: skip
+                with _threads.limited(threads):
+                    result = self._train(
+                        state, H, H, sample_weight, rng, schedule=schedule,
+                        max_epochs=self.max_iter,
+                        callbacks=EpochTasks.create(self, stage_context, H, None, sample_weight),
+                        probe=probe,
+                    )  # fmt: skip
             except Diverged as exc:
                 self._keep_stage(state)
                 return self._stage_diverged(i, exc), []
@@ -327,13 +334,10 @@ sklearn.decomposition.PCA : The linear counterpart.
         """
         check_is_fitted(self)
         X = self._validate_predict_input(X)
-        return forward_blocks(
-            self.network_,
-            X,
-            n_out=self.n_components_,
-            prepare=self._cast,
+        return self._predict_by_blocks(
+            self.network_, X, n_out=self.n_components_, prepare=self._cast,
             stop=self._n_encoder_layers(),
-        )
+        )  # fmt: skip
 
     def inverse_transform(self, X):
         """Decode codings back to the input space.
@@ -355,12 +359,10 @@ sklearn.decomposition.PCA : The linear counterpart.
                 f"inverse_transform expects codings with {self.n_components_} "
                 f"columns (n_components_), got {Z.shape[1]}."
             )
-        return forward_blocks(
-            self.network_,
-            Z,
-            n_out=self.n_features_in_,
+        return self._predict_by_blocks(
+            self.network_, Z, n_out=self.n_features_in_,
             start=self._n_encoder_layers(),
-        )
+        )  # fmt: skip
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

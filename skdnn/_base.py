@@ -18,10 +18,11 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from . import _parameters
+from . import _parameters, _threads
 from ._builder import build_network, lower
 from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit, end_fit
-from ._diagnostics import ADVICE, gradient_flow_problems
+from ._config import get_config
+from ._diagnostics import advice, gradient_flow_problems
 from ._docs import fill_doc
 from ._fitted import FittedNetworkMixin
 from ._training import Diverged, TrainingPlan, TrainingState, train
@@ -211,12 +212,11 @@ class _BaseDNN(
         if first or not partial:
             self._warn_about_parameters(X)
         rng = check_random_state(self.random_state)
+        epochs = 1 if partial else self.max_iter
         # one subtask per epoch, as scikit-learn's iterative estimators do
-        context = begin_fit(
-            self, X, y, sample_weight, max_subtasks=1 if partial else self.max_iter
-        )
+        context = begin_fit(self, X, y, sample_weight, max_subtasks=epochs)
         if first:
-            self._new_model(X.shape[1], Y.shape[1], rng)
+            self._new_model(X, Y.shape[1], rng, sample_weight)
         elif self.network_.n_out != Y.shape[1]:
             raise ValueError(
                 f"warm_start=True needs targets with {self.network_.n_out} outputs "
@@ -237,13 +237,16 @@ class _BaseDNN(
             self.network_, self.optimizer_, self.history_, epochs=self.n_iter_,
             steps=self.n_steps_ - self._schedule_start, samples=self.t_,
         )  # fmt: skip
+        n_train = data[0].shape[0]
+        threads, probe = training_threads(self, self.network_, n_train)
         try:
-            result = self._train(
-                state, *data, rng, schedule=self.lr_schedule_,
-                max_epochs=1 if partial else self.max_iter, validation=validation,
-                callbacks=EpochTasks.create(self, context, X, y, sample_weight, state),
-                reused_layers=self._n_reused_layers,
-            )  # fmt: skip
+            with _threads.limited(threads):
+                result = self._train(
+                    state, *data, rng, schedule=self.lr_schedule_,
+                    max_epochs=epochs, validation=validation,
+                    callbacks=EpochTasks.create(self, context, X, y, sample_weight, state),
+                    reused_layers=self._n_reused_layers, probe=probe,
+                )  # fmt: skip
         except Diverged as exc:
             self._keep(state)
             self._finish_fit(rng)
@@ -262,11 +265,19 @@ class _BaseDNN(
         sample_weight = self._weigh_classes(Y, sample_weight, partial)
         return X, to_network_dtype(Y, dtype, "y"), sample_weight, y
 
-    def _new_model(self, n_features, n_outputs, rng):
-        """A new network (on reused layers with ``transfer_from``) and fresh state."""
+    def _new_model(self, X, n_outputs, rng, sample_weight=None):
+        """A new network (on reused layers with ``transfer_from``) and fresh state.
+
+        Input layers that adapt to the data (``input_scaling``,
+        ``numeric_embedding``) take their statistics from ``X`` (weighted).
+        """
         sizes = self._hidden_sizes()
+        n_features = X.shape[1]
         if self.transfer_from is None:
-            self.network_ = build_network(self, sizes, n_features, n_outputs, rng)
+            self.network_ = build_network(
+                self, sizes, n_features, n_outputs, rng, X=X,
+                sample_weight=sample_weight,
+            )  # fmt: skip
             self._n_reused_layers = self.n_transferred_layers_ = 0
         else:
 
@@ -295,7 +306,7 @@ class _BaseDNN(
 
     def _train(
         self, state, X, Y, sample_weight, rng, *, schedule, max_epochs,
-        validation=None, callbacks=None, reused_layers=0,
+        validation=None, callbacks=None, reused_layers=0, probe=None,
     ):  # fmt: skip
         """Train ``state`` for up to ``max_epochs`` epochs under this estimator's plan.
 
@@ -328,7 +339,7 @@ class _BaseDNN(
             callbacks=callbacks,
             loss_unit=self._loss_unit(),
         )
-        return train(state, plan, X, Y, sample_weight, rng)
+        return train(state, plan, X, Y, sample_weight, rng, probe=probe)
 
     def _keep(self, state):
         """The fitted attributes from the training state of a fit."""
@@ -390,14 +401,31 @@ class _BaseDNN(
         return tags
 
 
+def training_threads(estimator, network, n_train):
+    """BLAS threads for training ``network`` on ``n_train`` samples, and a probe.
+
+    See ``skdnn._threads``: the probe is None unless the fit may gain from more
+    threads than one.
+    """
+    rows = estimator._batch_size(n_train)
+    setting = get_config()["blas_threads"]
+    threads, probe = _threads.threads_for(setting, network, rows, -(-n_train // rows))
+    if not probe:
+        return threads, None
+    shape = _threads.largest_shape(network, rows)
+    return threads, _threads.Probe(_threads.pool_size(), shape, network.dtype)
+
+
 def _warn_gradient_flow(estimator, first_epoch):
     """One GradientFlowWarning when the history shows a problem at either end."""
     last = len(estimator.history_.get("loss", [])) - 1
     problems = gradient_flow_problems(estimator.history_, sorted({first_epoch, last}))
     if problems:
+        kind, problem = problems[0]
         warn(
-            f"{type(estimator).__name__}: {problems[0]}. {ADVICE} The per-layer "
-            "statistics are in history_ (grad_rms_k, saturated_k, dead_k, ...).",
+            f"{type(estimator).__name__}: {problem}. {advice(kind, estimator)} The "
+            "per-layer statistics are in history_ (grad_rms_k, saturated_k, "
+            "dead_k, ...).",
             GradientFlowWarning,
         )
 

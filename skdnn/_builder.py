@@ -7,11 +7,14 @@ put a layer below the first block; the output layer is a ``Dense`` whose activat
 is fused with the loss.
 """
 
+from . import _sparse
 from .nn.activations import ACTIVATIONS
 from .nn.dropout import AlphaDropout, Dropout
+from .nn.embeddings import PeriodicEmbedding
 from .nn.layers import Dense
 from .nn.network import Sequential
 from .nn.normalization import BatchNormalization
+from .nn.scaling import FeatureScale, InputScaling
 
 
 def lower(value):
@@ -26,7 +29,10 @@ def kernel_initializer(params):
     return params.kernel_initializer
 
 
-def build_network(params, hidden_sizes, n_features, n_outputs, rng, *, inputs=True):
+def build_network(
+    params, hidden_sizes, n_features, n_outputs, rng, *, inputs=True, X=None,
+    sample_weight=None,
+):  # fmt: skip
     """A built network of new layers.
 
     Parameters
@@ -49,7 +55,7 @@ def build_network(params, hidden_sizes, n_features, n_outputs, rng, *, inputs=Tr
     Sequential
     """
     init = kernel_initializer(params)
-    layers = []
+    layers = _adapted_inputs(params, X, sample_weight) if inputs else []
     if inputs and params.input_batch_norm:
         layers.append(_batch_norm(params))
     if inputs and params.input_dropout:
@@ -60,6 +66,47 @@ def build_network(params, hidden_sizes, n_features, n_outputs, rng, *, inputs=Tr
     output_init = init if callable(init) else "glorot_uniform"
     layers.append(Dense(n_outputs, kernel_initializer=output_init))
     return Sequential(layers).build(n_features, rng, dtype=lower(params.dtype))
+
+
+def _adapted_inputs(params, X, sample_weight=None):
+    """The input layers whose statistics come from the training data ``X``.
+
+    ``"auto"`` takes the layer for dense ``X`` and leaves it out for sparse ``X``
+    (centring would densify it; its columns are mostly zero).
+    """
+    sparse = _sparse.issparse(X)
+    scaling = _resolve(params, "input_scaling", "robust", sparse)
+    embedding = _resolve(params, "numeric_embedding", "periodic", sparse)
+    layers = []
+    if scaling is not None:
+        # "standard" is StandardScaler's map: affine, folded for inference
+        clip = 3.0 if scaling == "robust" else None
+        layers.append(InputScaling(scaling, clip=clip).adapt(X, sample_weight))
+    if embedding == "periodic":
+        layers.append(
+            PeriodicEmbedding(
+                params.embedding_frequencies,
+                params.embedding_size,
+                params.embedding_sigma,
+            ).adapt(X, sample_weight)
+        )
+    if getattr(params, "feature_scale", False):
+        layers.append(FeatureScale())
+    return layers
+
+
+def _resolve(params, name, auto, sparse):
+    """An input layer's setting for this ``X``; an explicit one needs dense X."""
+    value = lower(getattr(params, name, None))
+    if value == "auto":
+        return None if sparse else auto
+    if value is not None and sparse:
+        raise ValueError(
+            f"{name}={value!r} needs dense X: it centres or embeds each column, "
+            f"which a sparse matrix cannot hold without densifying. Set {name}=None "
+            "(or 'auto', which leaves it out for sparse X), or pass X.toarray()."
+        )
+    return value
 
 
 def _hidden_block(params, units, init):

@@ -1,9 +1,42 @@
 """Package-wide settings, scikit-learn style: ``get_config``, ``set_config``,
 ``config_context``."""
 
+import os
+import threading
 from contextlib import contextmanager
+from numbers import Integral
 
 from .nn import _jit
+
+
+def _blas_threads_from_environment():
+    value = os.environ.get("SKDNN_BLAS_THREADS", "auto").strip().lower()
+    if value == "auto":
+        return "auto"
+    if value in ("", "none"):
+        return None
+    return int(value)
+
+
+_DEFAULT_BLAS_THREADS = _blas_threads_from_environment()
+
+
+class _Settings(threading.local):
+    blas_threads = _DEFAULT_BLAS_THREADS
+
+
+_local = _Settings()
+_UNSET = object()
+
+
+def _check_blas_threads(value):
+    if value is None or value == "auto":
+        return value
+    if isinstance(value, Integral) and not isinstance(value, bool) and value >= 1:
+        return int(value)
+    raise ValueError(
+        f'blas_threads must be "auto", a positive int or None, got {value!r}.'
+    )
 
 
 def get_config():
@@ -14,16 +47,17 @@ def get_config():
     dict
         ``use_numba``: whether training and prediction use the compiled kernels of
         the ``fast`` extra (True only when numba is installed and they have not
-        been switched off).
+        been switched off). ``blas_threads``: how many BLAS threads fit and
+        predict use (see ``set_config``).
 
     See Also
     --------
     set_config, config_context
     """
-    return {"use_numba": _jit.use_numba()}
+    return {"use_numba": _jit.use_numba(), "blas_threads": _local.blas_threads}
 
 
-def set_config(use_numba=None):
+def set_config(use_numba=None, blas_threads=_UNSET):
     """Change package-wide settings for the current thread.
 
     Parameters
@@ -33,6 +67,15 @@ def set_config(use_numba=None):
         when numba is installed (the default, unless the environment variable
         ``SKDNN_USE_NUMBA=0`` is set). Both paths give identical results; the
         compiled one is faster on small batches. None leaves the setting as is.
+    blas_threads : "auto", int or None, optional
+        BLAS threads inside ``fit``, ``partial_fit`` and the predict methods; the
+        caller's own setting is restored when they return. "auto" (the default,
+        or the environment variable ``SKDNN_BLAS_THREADS``): one thread, unless
+        a mini-batch's matrix products are large enough to gain from more; then
+        a few batches are timed with one thread and with the whole pool and the
+        faster is kept (see docs/performance.md). An int: that many threads.
+        None: the pools are left as they are (OpenBLAS: one thread per core).
+        Not given: unchanged.
 
     See Also
     --------
@@ -48,16 +91,20 @@ def set_config(use_numba=None):
     """
     if use_numba is not None:
         _jit.set_use_numba(use_numba)
+    if blas_threads is not _UNSET:
+        _local.blas_threads = _check_blas_threads(blas_threads)
 
 
 @contextmanager
-def config_context(*, use_numba=None):
+def config_context(*, use_numba=None, blas_threads=_UNSET):
     """Settings for a ``with`` block, restored when it ends.
 
     Parameters
     ----------
     use_numba : bool, optional
         See ``set_config`` (and ``get_config``).
+    blas_threads : "auto", int or None, optional
+        See ``set_config``.
 
     Examples
     --------
@@ -66,9 +113,10 @@ def config_context(*, use_numba=None):
     ...     skdnn.get_config()["use_numba"]
     False
     """
-    old = _jit.get_use_numba_setting()
-    set_config(use_numba=use_numba)
+    old = _jit.get_use_numba_setting(), _local.blas_threads
+    set_config(use_numba=use_numba, blas_threads=blas_threads)
     try:
         yield
     finally:
-        _jit.set_use_numba(old)
+        _jit.set_use_numba(old[0])
+        _local.blas_threads = old[1]

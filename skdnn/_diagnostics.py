@@ -6,10 +6,14 @@ layer ``k`` (counted from 1 at the bottom):
 - ``grad_rms_k``: root-mean-square gradient of the layer's kernel (a norm divided by
   the square root of the kernel's size, so that layers of different shapes compare);
 - ``act_mean_k``, ``act_std_k``: mean and standard deviation of its activations;
-- ``saturated_k``: share of its activations whose derivative is positive but below
-  0.01 (a saturated logistic or tanh unit passes almost no gradient);
-- ``dead_k``: share of its units whose derivative is zero for every sample of the
-  batch (a dead ReLU unit never recovers).
+- ``saturated_k``: for an activation that saturates on both sides (logistic,
+  tanh), the share of its activations whose derivative is positive but below 0.01:
+  a saturated unit passes almost no gradient, whichever way it should move. The
+  flat negative side of ReLU, ELU, SELU, GELU or Swish is not saturation in this
+  sense (a unit there recovers as soon as its input rises): 0 for those;
+- ``dead_k``: share of its units whose derivative is below 0.01 for every sample of
+  the batch (zero for ReLU): no gradient reaches them at all, and a dead ReLU
+  unit never recovers.
 
 ``gradient_flow_problems`` reads those records and names what it sees: vanishing or
 exploding gradients (the lowest hidden layer's gradient RMS against the top one's),
@@ -20,7 +24,7 @@ import math
 
 import numpy as np
 
-from .nn.activations import Activation
+from .nn.activations import ACTIVATIONS, Activation
 from .nn.layers import Dense
 
 #: Lowest/top hidden-layer gradient-RMS ratio below which gradients are vanishing.
@@ -127,8 +131,11 @@ def _derivative_stats(layer, Y):
     derivative = np.abs(layer.backward(np.ones_like(Y)))
     for name, g in saved.items():  # PReLU writes its slope gradient: put it back
         layer.grads[name][...] = g
-    saturated = float(np.mean((derivative > 0) & (derivative < SATURATION_DERIVATIVE)))
-    dead = float(np.mean(np.all(derivative == 0, axis=0)))
+    small = derivative < SATURATION_DERIVATIVE
+    saturated = 0.0
+    if layer.saturates:
+        saturated = float(np.mean((derivative > 0) & small))
+    dead = float(np.mean(np.all(small, axis=0)))
     return saturated, dead
 
 
@@ -145,8 +152,9 @@ def gradient_flow_problems(history, epochs):
 
     Returns
     -------
-    list of str
-        One sentence per problem, empty when the gradients flow.
+    list of (str, str)
+        ``(kind, sentence)`` per problem, kind "vanishing", "exploding",
+        "saturated" or "dead"; empty when the gradients flow.
     """
     n_hidden = sum(1 for key in history if key.startswith("grad_rms_"))
     problems = []
@@ -162,40 +170,90 @@ def gradient_flow_problems(history, epochs):
             if low > 0 and top > 0:
                 ratio = low / top
                 if ratio < VANISHING_RATIO:
-                    problems.append(
+                    problems.append((
+                        "vanishing",
                         f"vanishing gradients: in epoch {epoch} the lowest hidden "
                         f"layer's gradients are {ratio:.1e} times the top hidden "
-                        "layer's, so the lower layers barely learn"
-                    )
+                        "layer's, so the lower layers barely learn",
+                    ))  # fmt: skip
                 elif ratio > EXPLODING_RATIO:
-                    problems.append(
+                    problems.append((
+                        "exploding",
                         f"exploding gradients: in epoch {epoch} the lowest hidden "
                         f"layer's gradients are {ratio:.1e} times the top hidden "
-                        "layer's"
-                    )
+                        "layer's",
+                    ))  # fmt: skip
         for k in range(1, n_hidden + 1):
             saturated, dead = get(f"saturated_{k}"), get(f"dead_{k}")
             if saturated > MAX_SATURATED:
-                problems.append(
+                problems.append((
+                    "saturated",
                     f"vanishing gradients: in epoch {epoch}, {saturated:.0%} of "
                     f"hidden layer {k}'s activations are saturated (derivative below "
-                    f"{SATURATION_DERIVATIVE}), so little gradient flows back through it"
-                )
+                    f"{SATURATION_DERIVATIVE}), so little gradient flows back through it",
+                ))  # fmt: skip
                 break
             if dead > MAX_DEAD:
-                problems.append(
+                problems.append((
+                    "dead",
                     f"dead units: in epoch {epoch}, {dead:.0%} of hidden layer {k}'s "
-                    "units output zero for every sample of a batch"
-                )
+                    "units pass no gradient (derivative below "
+                    f"{SATURATION_DERIVATIVE}) for any sample of a batch",
+                ))  # fmt: skip
                 break
         if problems:
             break
     return problems
 
 
-ADVICE = (
-    "Try kernel_initializer='auto' (He for ReLU/ELU, LeCun for SELU, Glorot for "
-    "logistic/tanh), a non-saturating activation ('elu', 'selu', 'leaky_relu'), "
-    "batch_norm='before', gradient clipping (clipnorm=1.0) against exploding "
-    "gradients, or a lower learning_rate against dying units."
-)
+def advice(kind, params):
+    """What to try against a problem of ``kind``, given the configuration.
+
+    Never suggests what is already set.
+
+    Parameters
+    ----------
+    kind : {"vanishing", "exploding", "saturated", "dead"}
+        From :func:`gradient_flow_problems`.
+    params : estimator
+        Read for ``activation``, ``kernel_initializer``, ``batch_norm``, the
+        clipping options and the learning rate in force (``optimizer_``).
+
+    Returns
+    -------
+    str
+        A sentence, "Try ...".
+    """
+    activation = ACTIVATIONS.get(params.activation)
+    init = params.kernel_initializer
+    own = ("auto", activation.default_initializer)
+    tips = []
+    if not (isinstance(init, str) and init.lower() in own):
+        named = repr(init) if isinstance(init, str) else "your initializer"
+        tips.append(
+            f"kernel_initializer='auto' ({activation.default_initializer} for "
+            f"{params.activation!r}, instead of {named})"
+        )
+    if kind in ("vanishing", "saturated") and activation.saturates:
+        tips.append("a non-saturating activation ('elu', 'selu', 'leaky_relu')")
+    if kind == "dead" and activation.default_initializer == "he_normal":
+        if params.activation.lower() == "relu":
+            tips.append("an activation with a slope below zero ('leaky_relu', 'elu')")
+    if kind != "dead" and params.batch_norm is None:
+        tips.append("batch_norm='before'")
+    clipping = (params.clipvalue, params.clipnorm, params.global_clipnorm)
+    if kind == "exploding" and all(c is None for c in clipping):
+        tips.append("gradient clipping (clipnorm=1.0)")
+    if kind in ("exploding", "dead"):
+        lr = getattr(getattr(params, "optimizer_", None), "current_learning_rate", None)
+        now = f" (now {lr:g})" if lr is not None else ""
+        tips.append(f"a lower learning_rate{now}")
+    if not tips:
+        tips.append("fewer hidden layers, or a lower learning_rate")
+    return (
+        "Try "
+        + ", ".join(tips[:-1])
+        + (" or " if len(tips) > 1 else "")
+        + tips[-1]
+        + "."
+    )

@@ -72,6 +72,50 @@ once when columns of X are far from unit scale: a non-constant column with
 a standard deviation above 100 or below 1e-4, or a mean above 100 in
 magnitude.""",
     ),
+    "input_scaling": (
+        '{"robust", "standard"} or None',
+        """\
+Scale the inputs with statistics of the training data, inside the
+network (fitted by the first ``fit``, kept by warm starts and
+``partial_fit``). "robust" (RealMLP's): centre each column on its median,
+divide by its interquartile range, then clip smoothly to within 3,
+``x / sqrt(1 + (x / 3)**2)``, so that outliers cannot dominate the first
+layer; "standard": mean and standard deviation, as ``StandardScaler``.
+None: the inputs are used as given.""",
+    ),
+    "numeric_embedding": (
+        '"periodic" or None',
+        """\
+"periodic": learned periodic embeddings of the numeric inputs (Gorishniy
+et al. 2022, RealMLP's PBLD): each column with more than two distinct
+values in the training data gets ``embedding_frequencies`` features
+``cos(2 pi w x + b)``, mapped linearly to ``embedding_size`` values, which
+the first hidden layer sees next to the inputs. Binary and one-hot
+columns pass through unchanged. None: no embedding.""",
+    ),
+    "embedding_frequencies": (
+        "int",
+        "Periodic features per embedded column (``numeric_embedding``).",
+    ),
+    "embedding_size": (
+        "int",
+        "Values each embedded column is mapped to (``numeric_embedding``).",
+    ),
+    "embedding_sigma": (
+        "float",
+        """\
+Standard deviation of the initial frequencies of the periodic
+embeddings, in cycles per unit of the (scaled) input.""",
+    ),
+    "feature_scale": (
+        "bool",
+        """\
+A learned scale per input of the first hidden layer (after the
+embeddings), starting at 1 and trained 6 times faster than the other
+parameters (RealMLP's front scale): the network can quickly turn down the
+inputs it does not need. Folded into the first Dense layer for
+prediction.""",
+    ),
     "dropout": (
         "float",
         """\

@@ -8,13 +8,14 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _predict, _sparse
+from . import _predict, _sparse, _threads
+from ._config import get_config
 from ._transfer import split_blocks
 from ._validation import assert_finite, check_finite_outputs, to_network_dtype
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 from .nn.dropout import has_dropout, is_dropout
-from .nn.folding import fold_batch_norm
+from .nn.folding import fold_batch_norm, foldable
 from .nn.layers import Dense
 from .nn.normalization import BatchNormalization
 
@@ -29,21 +30,20 @@ class FittedNetworkMixin:
     def _set_inference_networks(self, rng):
         """Derive the prediction-only networks from ``network_`` at the end of fit.
 
-        With batch norm, predictions use a copy with every BN layer folded into an
-        adjacent Dense layer (dropout, the identity at inference, left out); Monte
-        Carlo passes use a copy that keeps the dropout layers, so only BN layers
-        that touch a Dense layer directly fold. ``network_`` itself is unchanged.
+        With batch norm (or input scaling without clipping), predictions use a
+        copy with every such layer folded into an adjacent Dense layer (dropout,
+        the identity at inference, left out); Monte Carlo passes use a copy that
+        keeps the dropout layers, so only the layers that touch a Dense layer
+        directly fold. ``network_`` itself is unchanged.
         """
         net = self.network_
-        has_bn = any(isinstance(layer, BatchNormalization) for layer in net.layers)
+        fold = any(foldable(layer) for layer in net.layers)
         self._predict_network = (
-            fold_batch_norm(net, keep=lambda layer: not is_dropout(layer))
-            if has_bn
-            else net
+            _folded(net, keep=lambda layer: not is_dropout(layer)) if fold else net
         )
         self._mc_network = None
         if has_dropout(net):
-            self._mc_network = fold_batch_norm(net) if has_bn else net
+            self._mc_network = _folded(net) if fold else net
         # Monte Carlo dropout masks come from this seed: repeated calls agree.
         self._mc_seed = int(rng.randint(np.iinfo(np.int32).max))
 
@@ -52,8 +52,15 @@ class FittedNetworkMixin:
         check_is_fitted(self)
         X = self._validate_predict_input(X)
         net = self._predict_network
-        Z = _predict.forward_blocks(net, X, n_out=net.n_out, prepare=self._cast)
+        Z = self._predict_by_blocks(net, X, n_out=net.n_out, prepare=self._cast)
         return check_finite_outputs(Z, self)
+
+    def _predict_by_blocks(self, network, X, **kwargs):
+        """``forward_blocks`` of ``X`` on the BLAS threads that pay (``_threads``)."""
+        return _threads.predict_by_blocks(
+            lambda rows: _predict.forward_blocks(network, rows, **kwargs),
+            X, network, get_config()["blas_threads"], _predict.BLOCK,
+        )  # fmt: skip
 
     def _cast(self, X):
         """A block of validated ``X`` in the network's dtype."""
@@ -92,14 +99,16 @@ class FittedNetworkMixin:
                 f"mc_samples must be a positive integer or None, got {mc_samples!r}."
             )
         X = self._validate_predict_input(X)
-        return _predict.mc_moments(
-            self._mc_network,
-            X,
-            mc_samples=mc_samples,
-            seed=self._mc_seed,
-            link=lambda Z: link(check_finite_outputs(Z, self)),
-            prepare=self._cast,
-        )
+        setting = get_config()["blas_threads"]
+        with _threads.limited(1 if setting == "auto" else setting):
+            return _predict.mc_moments(
+                self._mc_network,
+                X,
+                mc_samples=mc_samples,
+                seed=self._mc_seed,
+                link=lambda Z: link(check_finite_outputs(Z, self)),
+                prepare=self._cast,
+            )
 
     # -- fitted views -----------------------------------------------------------
     def _dense_layers(self):
@@ -184,6 +193,18 @@ class FittedNetworkMixin:
                 stacklevel=2,
             )
         super().__setstate__(state)
+
+
+def _folded(network, **kwargs):
+    """``network`` with its affine layers folded, or as it is if folding overflows.
+
+    Folded weights are products of weights: those of a model that diverged (and
+    kept its last finite weights) can overflow the network's dtype, where the
+    layers one after another still compute finite outputs.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        folded = fold_batch_norm(network, **kwargs)
+    return folded if np.all(np.isfinite(folded.theta)) else network
 
 
 def _onnx_hook(estimator, kind):

@@ -32,6 +32,12 @@ COMMON = (
     ("batch_norm_momentum", 0.99),
     ("batch_norm_epsilon", 1e-3),
     ("input_batch_norm", False),
+    ("input_scaling", None),
+    ("numeric_embedding", None),
+    ("embedding_frequencies", 16),
+    ("embedding_size", 3),
+    ("embedding_sigma", 0.1),
+    ("feature_scale", False),
     ("dropout", 0.0),
     ("input_dropout", 0.0),
     ("dropout_type", "auto"),
@@ -68,6 +74,26 @@ COMMON = (
     ("diagnostics", True),
     ("dtype", "float32"),
 )
+
+#: Parameters of the input layers fitted to the training data (not for the
+#: autoencoder, which reconstructs X as given).
+INPUT_LAYERS = (
+    "input_scaling",
+    "numeric_embedding",
+    "embedding_frequencies",
+    "embedding_size",
+    "embedding_sigma",
+    "feature_scale",
+)
+
+
+def with_defaults(params, **defaults):
+    """``params`` (name, default) pairs with some defaults replaced, same order."""
+    unknown = set(defaults) - {name for name, _ in params}
+    if unknown:
+        raise ValueError(f"unknown parameters {sorted(unknown)}")
+    return tuple((name, defaults.get(name, default)) for name, default in params)
+
 
 #: Estimator parameters that an optimizer given by name receives.
 OPTIMIZER_KNOBS = (
@@ -121,6 +147,12 @@ CONSTRAINTS = {
     "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
     "batch_norm_epsilon": [Interval(Real, 0, None, closed="neither")],
     "input_batch_norm": ["boolean"],
+    "input_scaling": [Names({"auto", "standard", "robust"}), None],
+    "numeric_embedding": [Names({"auto", "periodic"}), None],
+    "embedding_frequencies": [Interval(Integral, 1, None, closed="left")],
+    "embedding_size": [Interval(Integral, 1, None, closed="left")],
+    "embedding_sigma": [Interval(Real, 0, None, closed="neither")],
+    "feature_scale": ["boolean"],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "input_dropout": [Interval(Real, 0, 1, closed="left")],
     "dropout_type": [Names({"standard", "alpha", "auto"})],
@@ -202,13 +234,16 @@ def ineffective_parameters(estimator, n_new_hidden):
         Parameter name -> why it has no effect, in signature order.
     """
     defaults = dict(estimator._init_params())
-    why = dict(_optimizer_notes(estimator))
+    why = dict(_optimizer_notes(estimator, defaults))
 
     def changed(name):
+        """Set to something other than its default and other than "off"."""
         if name not in defaults:  # not a parameter of this estimator
             return False
         value = getattr(estimator, name)
-        return value is not None and value is not False and value != defaults[name]
+        # None, False and 0 switch a technique off: no effect to warn about
+        off = value is None or value is False or (_is_number(value) and value == 0)
+        return not off and value != defaults[name]
 
     if estimator.transfer_from is None:
         for name in ("transfer_layers", "freeze_epochs", "reused_learning_rate_factor"):
@@ -222,6 +257,10 @@ def ineffective_parameters(estimator, n_new_hidden):
                 why[name] = "no batch normalization: batch_norm=None"
     if changed("dropout_type") and not (estimator.dropout or estimator.input_dropout):
         why["dropout_type"] = "dropout=0 and input_dropout=0"
+    if getattr(estimator, "numeric_embedding", None) is None:
+        for name in ("embedding_frequencies", "embedding_size", "embedding_sigma"):
+            if changed(name):
+                why[name] = "numeric_embedding=None"
     if changed("huber_delta") and estimator.loss.lower() != "huber":
         why["huber_delta"] = 'used only with loss="huber"'
     if changed("validation_fraction") and estimator.early_stopping is False:
@@ -239,14 +278,19 @@ def ineffective_parameters(estimator, n_new_hidden):
     return {name: why[name] for name in defaults if name in why}
 
 
-def _optimizer_notes(estimator):
+def _is_number(value):
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _optimizer_notes(estimator, defaults):
     """(name, why) for optimizer knobs the chosen optimizer does not take."""
     optimizer = estimator.optimizer
     if not isinstance(optimizer, str):
         for name in OPTIMIZER_KNOBS:
             value = getattr(estimator, name)
             if name == "learning_rate":
-                if value is not None and optimizer.learning_rate is not None:
+                changed = value is not None and value != defaults.get(name)
+                if changed and optimizer.learning_rate is not None:
                     yield name, "the optimizer instance sets its own learning_rate"
             elif value is not None and value is not False:
                 yield name, "an optimizer instance is used: set it on the instance"

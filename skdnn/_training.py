@@ -143,10 +143,14 @@ class Trainer:
         Loss, batch size, shuffling, schedule, regularizers, diagnostics.
     rng : numpy.random.RandomState
         Source of all randomness: shuffling and stochastic layers.
+    probe : skdnn._threads.Probe, optional
+        Times mini-batches to choose the BLAS threads; only while it is active,
+        so the other batches pay nothing for it.
     """
 
-    def __init__(self, state, plan, rng):
+    def __init__(self, state, plan, rng, probe=None):
         self.state, self.plan, self.rng = state, plan, rng
+        self.probe = probe
         self.monitor = GradientFlowMonitor(state.network) if plan.monitor else None
         #: Set by a deferred Ctrl-C: stop once the current batch is done.
         self.stop_requested = False
@@ -224,6 +228,7 @@ class Trainer:
         total = float(n) if sample_weight is None else float(np.sum(sample_weight))
         weighted_loss = 0.0
         self.batch = 0
+        probe = self.probe if self.probe is not None and self.probe.active else None
         for start in range(0, n, bs):
             idx = order[start : start + bs]
             Xb = take(idx)
@@ -231,7 +236,12 @@ class Trainer:
             swb = None if sample_weight is None else sample_weight[idx]
             if per_batch:
                 Xb = self._frozen_forward(Xb, n_frozen)
+            if probe is not None:
+                probe.before()
             loss = self._train_batch(Xb, Yb, swb, epoch, step)
+            if probe is not None:
+                probe.after(first=self.batch == 0)
+                probe = probe if probe.active else None
             weighted_loss += loss * (idx.size if swb is None else float(np.sum(swb)))
             self.batch += 1
             self.state.samples += idx.size
@@ -309,13 +319,10 @@ class _StepArgs:
         self.kernels = [
             pair for layer in net.layers[n_frozen:] for pair in layer.kernels
         ]
-        self.segments = None
+        reused = None
         if not n_frozen and n_reused and reused_lr_factor != 1.0:
-            stop = net.param_offset(n_reused)
-            self.segments = [
-                (0, stop, reused_lr_factor),
-                (stop, net.theta.size, 1.0),
-            ]
+            reused = (n_reused, reused_lr_factor)
+        self.segments = net.rate_segments(self.param_start, reused)
 
 
 class _Stopper:
@@ -355,7 +362,7 @@ class _Stopper:
         return f"the weights of epoch {self.best_epoch}, the best on validation"
 
 
-def train(state, plan, X, Y, sample_weight, rng):
+def train(state, plan, X, Y, sample_weight, rng, probe=None):
     """Train ``state`` on ``(X, Y)`` following ``plan``, Ctrl-C deferred.
 
     Parameters
@@ -370,20 +377,22 @@ def train(state, plan, X, Y, sample_weight, rng):
         Per-sample weights.
     rng : numpy.random.RandomState
         Source of all randomness.
+    probe : skdnn._threads.Probe, optional
+        Chooses the BLAS threads by timing mini-batches (see ``skdnn._threads``).
 
     Returns
     -------
     TrainingResult
     """
-    loop = _EpochLoop(state, plan, rng)
+    loop = _EpochLoop(state, plan, rng, probe)
     with _deferred_interrupt(loop.trainer):
         return loop.run(X, Y, sample_weight)
 
 
 class _EpochLoop:
-    def __init__(self, state, plan, rng):
+    def __init__(self, state, plan, rng, probe=None):
         self.state, self.plan = state, plan
-        self.trainer = Trainer(state, plan, rng)
+        self.trainer = Trainer(state, plan, rng, probe)
         self.stopper = _Stopper(plan, state.network)
         self.result = TrainingResult()
         self._interrupt = None  # (where, weights kept) after a Ctrl-C
@@ -456,9 +465,10 @@ class _EpochLoop:
             plan.schedule.epoch_end(monitored)
         if plan.verbose:
             print(_progress_line(epoch, record), flush=True)
-        # 1cycle without validation data ends on its budget, not on a plateau of
-        # the training loss: stopping mid-cycle would keep weights trained at a
-        # high rate (no ConvergenceWarning either way, see _more_epochs_would_help)
+        # 1cycle ends on its budget, not on a plateau: stopping mid-cycle would
+        # keep weights trained at a high rate; with validation data the best
+        # epoch's weights are restored at the end (no ConvergenceWarning either
+        # way, see _more_epochs_would_help)
         plateau = self.stopper.update(monitored, epoch)
         stop = plateau and not self._budget_left()
         if plan.callbacks is not None and plan.callbacks.on_epoch_end(epoch, record):
@@ -473,11 +483,10 @@ class _EpochLoop:
         return stop
 
     def _budget_left(self):
-        """Whether a fixed-budget schedule (1cycle) is still running, unvalidated."""
+        """Whether a fixed-budget schedule (1cycle) is still running."""
         schedule = self.plan.schedule
         return (
-            self.plan.validation is None
-            and schedule is not None
+            schedule is not None
             and schedule.fixed_budget
             and not schedule.finished(self.state.steps)
         )

@@ -153,8 +153,15 @@ def far_from_unit_scale(X):
 
 
 def warn_if_far_from_unit_scale(X, estimator):
-    """One warning when columns of X are far from unit scale (see the rule above)."""
-    if estimator.input_batch_norm:
+    """One warning when columns of X are far from unit scale (see the rule above).
+
+    Not when the network scales its own inputs: ``input_scaling`` (for dense X,
+    "auto" does) or ``input_batch_norm``.
+    """
+    scaling = getattr(estimator, "input_scaling", None)
+    if isinstance(scaling, str) and scaling.lower() == "auto":
+        scaling = None if _sparse.issparse(X) else scaling
+    if estimator.input_batch_norm or scaling is not None:
         return
     columns = far_from_unit_scale(X)
     if columns.size:
@@ -163,9 +170,15 @@ def warn_if_far_from_unit_scale(X, estimator):
             f"{type(estimator).__name__}: {columns.size} column(s) of X are far "
             f"from unit scale (columns {shown}: standard deviation above {LARGE:g} "
             f"or below {SMALL:g}, or mean above {LARGE:g} in magnitude). Neural "
-            "networks train poorly on such inputs: put a StandardScaler before "
-            "the estimator (make_pipeline(StandardScaler(), ...)), or set "
-            "input_batch_norm=True.",
+            "networks train poorly on such inputs: "
+            + (
+                "put a MaxAbsScaler before the estimator, which keeps X sparse "
+                "(make_pipeline(MaxAbsScaler(), ...))."
+                if _sparse.issparse(X)
+                else "set input_scaling='robust' (or 'standard'), or put a "
+                "StandardScaler before the estimator (make_pipeline("
+                "StandardScaler(), ...))."
+            ),
             UserWarning,
         )
 

@@ -39,9 +39,11 @@ from ._autoencoder import DNNAutoencoder
 from ._estimators import DNNClassifier, DNNRegressor
 from .nn import activations as act
 from .nn.dropout import AlphaDropout, Dropout, is_dropout
+from .nn.embeddings import PeriodicEmbedding
 from .nn.folding import fold_batch_norm
 from .nn.layers import Dense
 from .nn.normalization import BatchNormalization
+from .nn.scaling import FeatureScale, InputScaling
 
 __all__ = ["register"]
 
@@ -458,6 +460,42 @@ def _batch_norm(g, layer, x):
     return g.node("Add", [y, g.const(shift, hint="bn_shift")])
 
 
+def _input_scaling(g, layer, x):
+    y = g.node("Sub", [x, g.const(layer.state["center"], hint="center")])
+    y = g.node("Mul", [y, g.const(layer.state["factor"], hint="factor")])
+    if layer.clip is None:
+        return y
+    # y / sqrt(1 + (y / c)**2), in skdnn's order of operations
+    u = g.node("Mul", [y, g.const(1 / layer.clip)])
+    inv = g.node("Add", [g.node("Mul", [u, u]), g.const(1)])
+    inv = g.node("Reciprocal", [g.node("Sqrt", [inv])])
+    return g.node("Mul", [y, inv])
+
+
+def _feature_scale(g, layer, x):
+    return g.node("Mul", [x, g.const(layer.params["scale"], hint="scale")])
+
+
+def _periodic_embedding(g, layer, x):
+    # feature-major (m, n, k) as the layer computes it: columns, transposed, as
+    # (m, n, 1) times 2 pi w (m, 1, k), plus the phases, cos, a batched MatMul
+    m, d = layer.columns.size, layer.size
+    if m == 0:
+        return x
+    p = layer.params
+    cols = g.node("Gather", [x, g.const(layer.columns, np.int64, "columns")], axis=1)
+    shape = g.const([m, -1, 1], np.int64, "shape")
+    v = g.node("Reshape", [g.node("Transpose", [cols], perm=[1, 0]), shape])
+    frequency = (p["frequency"] * p["frequency"].dtype.type(2 * np.pi))[:, None, :]
+    v = g.node("Mul", [v, g.const(frequency, hint="frequency")])
+    v = g.node("Add", [v, g.const(p["phase"][:, None, :], hint="phase")])
+    z = g.node("MatMul", [g.node("Cos", [v]), g.const(p["kernel"], hint="kernel")])
+    z = g.node("Add", [z, g.const(p["bias"][:, None, :], hint="bias")])
+    z = g.node("Transpose", [z], perm=[1, 0, 2])
+    z = g.node("Reshape", [z, g.const([-1, m * d], np.int64, "shape")])
+    return g.node("Concat", [z, x], axis=1)
+
+
 def _identity(g, layer, x):
     return x
 
@@ -517,6 +555,9 @@ def _swish(g, layer, x):
 
 # exact classes: a subclass may compute something else, so it is refused
 _LAYERS = {
+    InputScaling: _input_scaling,
+    PeriodicEmbedding: _periodic_embedding,
+    FeatureScale: _feature_scale,
     Dense: _dense,
     BatchNormalization: _batch_norm,
     Dropout: _identity,

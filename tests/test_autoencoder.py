@@ -11,7 +11,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdnn import DNNAutoencoder, DNNClassifier
 
-from .conftest import require
+from .conftest import PLAIN_CLASSIFIER, require
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -199,6 +199,21 @@ def test_parameters_are_the_shared_ones_plus_pretraining():
         "freeze_epochs",
         "reused_learning_rate_factor",
     }
-    assert set(params) == (shared - transfer) | {"pretraining"}
+    # the input layers fitted to the training data are the supervised
+    # estimators' own: the autoencoder reconstructs X as given
+    input_layers = {
+        "input_scaling",
+        "numeric_embedding",
+        "embedding_frequencies",
+        "embedding_size",
+        "embedding_sigma",
+        "feature_scale",
+    }
+    assert input_layers <= shared
+    assert set(params) == (shared - transfer - input_layers) | {"pretraining"}
     assert params["hidden_layer_sizes"] == (100, 30)
+    # the classifier's new defaults are its own: the autoencoder keeps the old ones
+    old = {k: v for k, v in PLAIN_CLASSIFIER.items() if k in params}
+    del old["hidden_layer_sizes"]
+    assert {k: params[k] for k in old} == old
     assert DNNAutoencoder(hidden_layer_sizes=(5,)).hidden_layer_sizes == (5,)

@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdnn import DNNClassifier
 
-from .conftest import require
+from .conftest import plain_classifier, require
 
 pytestmark = [
     pytest.mark.dask,
@@ -103,12 +103,14 @@ def test_incremental_trains_through_partial_fit(client, digits):
     X_blocks = da.from_array(X, chunks=(100, X.shape[1]))
     y_blocks = da.from_array(y, chunks=100)
     params = dict(hidden_layer_sizes=(32,), learning_rate=1e-2, random_state=0)
-    incremental = Incremental(DNNClassifier(**params), shuffle_blocks=False)
+    # the old defaults (constant rate, no dropout): six epochs train, where the
+    # default 1cycle would still be warming up over its 60-epoch budget
+    incremental = Incremental(plain_classifier(**params), shuffle_blocks=False)
     incremental.fit(X_blocks, y_blocks, classes=classes)
     model = incremental.estimator_
     # one epoch per block, in order: the same as a plain partial_fit loop
     assert model.n_iter_ == X_blocks.numblocks[0] == 6
-    reference = DNNClassifier(**params)
+    reference = plain_classifier(**params)
     for start in range(0, len(X), 100):
         reference.partial_fit(X[start : start + 100], y[start : start + 100], classes)
     np.testing.assert_array_equal(model.network_.theta, reference.network_.theta)

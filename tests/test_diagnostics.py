@@ -10,6 +10,8 @@ from sklearn.preprocessing import StandardScaler
 from skdnn import DNNClassifier, GradientFlowWarning
 from skdnn._diagnostics import gradient_flow_problems
 
+from .conftest import plain_classifier
+
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
@@ -27,7 +29,7 @@ def normal_01(shape, rng):
 def _fit_recording_warnings(X, y, **params):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        clf = DNNClassifier(
+        clf = plain_classifier(
             hidden_layer_sizes=(100,) * 10, max_iter=2, random_state=0, **params
         ).fit(X, y)
     flow = [w for w in caught if issubclass(w.category, GradientFlowWarning)]
@@ -41,7 +43,7 @@ def test_logistic_with_normal_init_warns_of_vanishing_gradients(digits):
     )
     assert len(flow) == 1, "warns exactly once per fit"
     message = str(flow[0].message)
-    assert "vanishing gradients" in message and "kernel_initializer" in message
+    assert "vanishing gradients" in message and "kernel_initializer='auto'" in message
     # about half of each layer's logistic units are saturated at N(0, 1)
     assert clf.history_["saturated_1"][0] > 0.3
 
@@ -70,7 +72,7 @@ def test_logistic_with_glorot_warns_from_the_gradient_ratio(digits):
 
 def test_history_has_one_value_per_epoch_and_layer(digits):
     X, y = digits
-    clf = DNNClassifier(hidden_layer_sizes=(32, 16), max_iter=4, random_state=0)
+    clf = plain_classifier(hidden_layer_sizes=(32, 16), max_iter=4, random_state=0)
     clf.fit(X, y)
     for key in ("grad_rms", "act_mean", "act_std", "saturated", "dead"):
         for k in (1, 2):
@@ -85,13 +87,18 @@ def test_dead_relu_units_are_counted_and_reported():
     history = {"loss": [1.0], "grad_rms_1": [1.0], "grad_rms_2": [1.0]}
     history.update({"saturated_1": [0.0], "dead_1": [0.8]})
     history.update({"saturated_2": [0.0], "dead_2": [0.0]})
-    (problem,) = gradient_flow_problems(history, [0])
-    assert "80% of hidden layer 1's units output zero" in problem
+    ((kind, problem),) = gradient_flow_problems(history, [0])
+    assert kind == "dead"
+    assert (
+        "80% of hidden layer 1's units pass no gradient (derivative below 0.01) "
+        "for any sample of a batch"
+    ) in problem
 
 
 def test_exploding_ratio_is_reported():
     history = {"grad_rms_1": [5e3], "grad_rms_2": [1.0]}
-    (problem,) = gradient_flow_problems(history, [0])
+    ((kind, problem),) = gradient_flow_problems(history, [0])
+    assert kind == "exploding"
     assert problem.startswith("exploding gradients")
 
 

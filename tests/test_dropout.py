@@ -13,6 +13,7 @@ from skdnn.nn.dropout import AlphaDropout, Dropout
 from skdnn.nn.network import Sequential
 
 from ._gradcheck import numerical_gradient
+from .conftest import plain_classifier, plain_regressor
 
 _SELU_ALPHA_P = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
 
@@ -189,7 +190,15 @@ def test_mc_dropout_regressor_mean_and_std():
 def test_mc_samples_match_manual_passes():
     """MC mean and std equal those of passes run by hand with the rows' masks."""
     X, y = load_diabetes(return_X_y=True)
-    reg = _fit(DNNRegressor((16,), dropout=0.3, max_iter=2, random_state=0), X, y)
+    # the old defaults: no input layers, so the network is Dense, ReLU, Dropout,
+    # Dense (none folded for the Monte Carlo passes, same layer indices)
+    reg = _fit(
+        plain_regressor(
+            hidden_layer_sizes=(16,), dropout=0.3, max_iter=2, random_state=0
+        ),
+        X,
+        y,
+    )
     mean, std = reg.predict(X, return_std=True, mc_samples=5)
     X32 = X.astype(np.float32)
     keys = _predict.row_keys(X32, reg._mc_seed)
@@ -224,7 +233,12 @@ def test_mc_masks_keep_units_with_probability_one_minus_rate():
 
 def test_mc_dropout_errors():
     X, y = load_breast_cancer(return_X_y=True)
-    clf = _fit(DNNClassifier((4,), max_iter=1, random_state=0), X[:50], y[:50])
+    # without dropout (the old default; the classifier's default is now 0.2)
+    clf = _fit(
+        plain_classifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0),
+        X[:50],
+        y[:50],
+    )
     with pytest.raises(ValueError, match="dropout=0.2"):
         clf.predict_proba(X, mc_samples=10)
     reg = _fit(DNNRegressor((4,), max_iter=1, random_state=0), X[:50], y[:50])

@@ -19,7 +19,7 @@ from skdnn import DivergenceError, DNNClassifier, DNNRegressor, Nadam
 from skdnn._builder import kernel_initializer
 from skdnn._validation import assert_finite
 
-from .conftest import require
+from .conftest import plain_classifier, require
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -85,8 +85,10 @@ def test_sample_weight_zero_equals_dropping(wine):
     params = dict(
         hidden_layer_sizes=(16,), max_iter=30, dtype="float64", random_state=0
     )
-    weighted = DNNClassifier(**params, shuffle=False).fit(X, y, sample_weight=sw)
-    dropped = DNNClassifier(**params, shuffle=False).fit(X[sw > 0], y[sw > 0])
+    # the old defaults: one batch of all samples (batch_size="auto") and no
+    # dropout, so that the weighted and the dropped fits see the same batches
+    weighted = plain_classifier(**params, shuffle=False).fit(X, y, sample_weight=sw)
+    dropped = plain_classifier(**params, shuffle=False).fit(X[sw > 0], y[sw > 0])
     np.testing.assert_allclose(
         weighted.predict_proba(X), dropped.predict_proba(X), rtol=1e-6, atol=1e-9
     )
@@ -284,7 +286,7 @@ def test_invalid_combinations_are_clear(wine):
 
 def test_divergence_stops_with_message_and_finite_model(digits_split):
     X_tr, X_te, y_tr, _ = digits_split
-    clf = DNNClassifier(
+    clf = plain_classifier(
         hidden_layer_sizes=(64, 64),
         activation="relu",
         optimizer="sgd",
@@ -315,8 +317,9 @@ def test_verbose_prints_one_line_per_epoch(wine):
 
 def test_convergence_warning_when_max_iter_reached(wine):
     X, y = wine
+    # a constant rate (the old default): 1cycle would end its budget, not warn
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
-        DNNClassifier(hidden_layer_sizes=(8,), max_iter=2).fit(X, y)
+        plain_classifier(hidden_layer_sizes=(8,), max_iter=2).fit(X, y)
 
 
 def test_no_hidden_layers_is_a_linear_model(wine):

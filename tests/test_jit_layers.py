@@ -14,13 +14,12 @@ from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
 import skdnn
-from skdnn import DNNClassifier
 from skdnn.nn import _fast_layers as fast
 from skdnn.nn.activations import ELU, SELU, ReLU
 from skdnn.nn.network import Sequential
 from skdnn.nn.normalization import BatchNormalization
 
-from .conftest import require
+from .conftest import plain_classifier, require
 
 SHAPES = [(1, 1), (1, 7), (2, 3), (5, 13), (32, 100), (33, 101)]
 DTYPES = [np.float32, np.float64]
@@ -198,7 +197,9 @@ def test_whole_fit_is_identical_with_and_without_numba(activation, batch_norm):
     results = []
     for use_numba in (False, True):
         with skdnn.config_context(use_numba=use_numba):
-            clf = DNNClassifier(
+            # the old defaults: no input scaling, whose statistics would be state
+            # arrays too
+            clf = plain_classifier(
                 hidden_layer_sizes=(20, 20),
                 activation=activation,
                 batch_norm=batch_norm,

@@ -9,7 +9,7 @@ from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
-from skdnn import DNNClassifier, DNNRegressor
+from skdnn import DNNClassifier
 from skdnn._training import TrainingPlan, TrainingState, train
 from skdnn.nn.activations import get_activation
 from skdnn.nn.dropout import Dropout
@@ -21,6 +21,7 @@ from skdnn.nn.normalization import BatchNormalization
 from skdnn.nn.optimizers import Adam
 
 from ._gradcheck import numerical_gradient
+from .conftest import plain_classifier, plain_regressor
 
 
 def _randomise_bn(net, rng):
@@ -205,7 +206,10 @@ def test_estimator_predictions_folded_and_unfolded_agree(params):
     X, y = X[:400], y[:400]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        clf = DNNClassifier((32, 32), max_iter=5, random_state=0, **params).fit(X, y)
+        # the old defaults: no input scaling layer below the first Dense one
+        clf = plain_classifier(
+            hidden_layer_sizes=(32, 32), max_iter=5, random_state=0, **params
+        ).fit(X, y)
     net = clf.network_
     bn = [layer for layer in net.layers if isinstance(layer, BatchNormalization)]
     assert bn and all(np.any(layer.state["moving_mean"] != 0) for layer in bn)
@@ -271,8 +275,9 @@ def test_early_stopping_restores_best_weights_and_moving_statistics():
 
 def test_estimator_early_stopping_with_batch_norm():
     X, y = load_breast_cancer(return_X_y=True)
-    reg = DNNRegressor(
-        (32, 32),
+    # a constant rate (the old default): 1cycle would run its whole budget
+    reg = plain_regressor(
+        hidden_layer_sizes=(32, 32),
         input_batch_norm=True,
         batch_norm="after",
         early_stopping=True,
@@ -312,8 +317,13 @@ def test_selu_lecun_self_normalises_20_layers(loader):
 def test_batch_norm_attributes_reproduce_the_predictions(wine):
     """coefs_, intercepts_ and the bn_*_ attributes are all predict needs."""
     X, y = wine
-    clf = DNNClassifier(
-        (8, 6), batch_norm="before", dtype="float64", max_iter=5, random_state=0
+    # the old defaults: ReLU, and no input scaling before the first kernel
+    clf = plain_classifier(
+        hidden_layer_sizes=(8, 6),
+        batch_norm="before",
+        dtype="float64",
+        max_iter=5,
+        random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -22,7 +22,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdnn import DNNAutoencoder, DNNClassifier, DNNRegressor
+from skdnn import DNNAutoencoder, DNNClassifier, DNNRegressor, presets
 from skdnn.nn.layers import Layer
 
 from .conftest import require
@@ -181,6 +181,28 @@ def test_integer_labels_of_other_dtypes(cancer, dtype):
     clf = DNNClassifier(**SMALL).fit(X, y.astype(dtype))
     out = assert_classifier_agrees(clf, X.astype(np.float32))
     assert out["label"].dtype == np.int64
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},  # the regressor's defaults: robust scaling, embeddings, feature scale
+        {"input_scaling": "standard", "numeric_embedding": None},  # folded
+        {"input_scaling": "standard", "numeric_embedding": "periodic"},  # unfolded
+    ],
+)
+def test_tabular_input_layers(params, dtype):
+    X, y = load_diabetes(return_X_y=True)
+    X = X * 100 + 3  # raw scale: the network's own input scaling handles it
+    reg = DNNRegressor(**SMALL, dtype=dtype, **params).fit(X, y)
+    X_in = X.astype(dtype)
+    initial = X_in[:1]
+    out = run(reg, X_in, initial=initial)["variable"][:, 0]
+    np.testing.assert_allclose(out / y.std(), reg.predict(X) / y.std(), atol=1e-5)
+    clf = DNNClassifier(**{**presets.tabular(), **SMALL}, dtype=dtype)
+    clf.fit(X, y > np.median(y))
+    assert_classifier_agrees(clf, X_in)
 
 
 @pytest.mark.parametrize("multi_output", [False, True])

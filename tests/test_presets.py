@@ -52,7 +52,7 @@ def test_each_preset_runs_its_whole_1cycle_budget(name):
 
 def test_presets_reachable_from_the_package():
     assert skdnn.presets is presets
-    assert presets.available() == ["general", "self_normalizing"]
+    assert presets.available() == ["general", "self_normalizing", "tabular"]
 
 
 def test_general_adds_batch_norm_only_when_deep():
@@ -112,7 +112,7 @@ def test_param_grid_runs_in_grid_search():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search.fit(StandardScaler().fit_transform(X), y)
     assert search.best_params_["activation"] in {"elu", "selu"}
-    assert len(search.cv_results_["params"]) == 2
+    assert len(search.cv_results_["params"]) == 3
 
 
 def test_best_preset_is_accurate_on_digits():

@@ -32,6 +32,8 @@ from skdnn import (
 from skdnn.nn.optimizers import OPTIMIZERS
 from skdnn.nn.schedules import SCHEDULES, make_schedule
 
+from .conftest import plain_classifier, plain_regressor
+
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
@@ -170,7 +172,8 @@ def test_history_lr_is_the_last_steps_rate(digits):
     X, y = digits
     X, y = X[:400], y[:400]
     # 400 samples, batch 100: 4 steps per epoch, the last of epoch e is step 4e - 1
-    est = DNNClassifier(
+    # (the old defaults: no schedule unless one is set)
+    est = plain_classifier(
         hidden_layer_sizes=(16,),
         batch_size=100,
         max_iter=6,
@@ -194,7 +197,8 @@ def test_history_lr_is_the_last_steps_rate(digits):
 
 def test_string_schedules_derive_lengths_from_the_fit(digits):
     X, y = digits
-    est = DNNClassifier(
+    # the old defaults: learning_rate=None, the optimizer's own rate
+    est = plain_classifier(
         hidden_layer_sizes=(8,), batch_size=50, max_iter=3, random_state=0
     )
     fitted = _small_fit(est, X[:500], y[:500], lr_schedule="1cycle", learning_rate=0.05)
@@ -213,7 +217,8 @@ def test_string_schedules_derive_lengths_from_the_fit(digits):
 def test_scheduled_rate_changes_the_updates(digits):
     # a schedule that is constant at the optimizer's rate gives the same fit as none
     X, y = digits
-    est = DNNClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    # the old defaults: no schedule, Nadam's own rate 0.001
+    est = plain_classifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
     a = _small_fit(est, X[:300], y[:300])
     b = _small_fit(est, X[:300], y[:300], lr_schedule=lambda t: 0.001)
     c = _small_fit(est, X[:300], y[:300], lr_schedule=lambda t: 0.002)
@@ -370,7 +375,8 @@ def test_clipnorm_rescues_an_exploding_deep_tanh_network():
     X, y = load_diabetes(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     y = (y - y.mean()) / y.std()
-    est = DNNRegressor(
+    # the old defaults: a constant rate and no input layers
+    est = plain_regressor(
         hidden_layer_sizes=(32,) * 8,
         activation="tanh",
         optimizer="sgd",
@@ -391,7 +397,8 @@ def test_clipnorm_rescues_an_exploding_deep_tanh_network():
 # -- learning-rate finder --------------------------------------------------------
 def test_find_learning_rate_on_digits(digits):
     X, y = digits
-    est = DNNClassifier(hidden_layer_sizes=(64, 64), batch_size=32, random_state=0)
+    # the old defaults: a constant rate, no dropout or label smoothing
+    est = plain_classifier(hidden_layer_sizes=(64, 64), batch_size=32, random_state=0)
     before = est.get_params()
     result = find_learning_rate(est, X, y)
     # estimator untouched: same params, not fitted
@@ -439,9 +446,10 @@ def test_one_cycle_runs_its_budget_despite_a_training_loss_plateau(digits):
     # then it is the schedule's budget that ends the fit, at the lowest rate.
     X, y = digits
     params = dict(hidden_layer_sizes=(8,), max_iter=12, n_iter_no_change=3, tol=10.0)
-    plain = DNNClassifier(**params, random_state=0).fit(X[:300], y[:300])
+    # the old defaults: no schedule unless one is set
+    plain = plain_classifier(**params, random_state=0).fit(X[:300], y[:300])
     assert plain.n_iter_ == 4
-    cycled = DNNClassifier(**params, lr_schedule="1cycle", random_state=0)
+    cycled = plain_classifier(**params, lr_schedule="1cycle", random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)  # it ran its course
         cycled.fit(X[:300], y[:300])
@@ -449,22 +457,37 @@ def test_one_cycle_runs_its_budget_despite_a_training_loss_plateau(digits):
     assert cycled.history_["lr"][-1] < 0.1 * max(cycled.history_["lr"])  # annealed
     # a cycle shorter than the fit (6 epochs of 6 steps): the plateau, reached at
     # epoch 4, ends the fit as soon as the cycle has ended
-    short = DNNClassifier(
+    short = plain_classifier(
         **params, lr_schedule=OneCycle(total_steps=6 * 6), batch_size=50,
         random_state=0,
     ).fit(X[:300], y[:300])  # fmt: skip
     assert short.n_iter_ == 6
     # a cycle longer than the fit: all max_iter epochs, and the flat loss is no
     # reason for a "loss still improving" ConvergenceWarning
-    long = DNNClassifier(
+    long = plain_classifier(
         **params, lr_schedule=OneCycle(total_steps=10**6), random_state=0
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         long.fit(X[:300], y[:300])
     assert long.n_iter_ == 12
-    # with early stopping, the validation loss's patience still applies
-    validated = DNNClassifier(
+    # with early stopping too, the whole budget runs: the validation loss's
+    # patience (which would stop at epoch 4) does not stop it mid-cycle...
+    validated = plain_classifier(
         **params, lr_schedule="1cycle", early_stopping=True, random_state=0
     ).fit(X[:300], y[:300])
-    assert validated.n_iter_ == 4
+    assert validated.n_iter_ == 12 and len(validated.history_["val_loss"]) == 12
+    assert validated.history_["lr"][-1] < 0.1 * max(validated.history_["lr"])
+    # ... and the best validation epoch's weights are restored at the end: with
+    # tol=10 no later epoch improves on the first, so the model is the first
+    # epoch's, the same as a one-epoch fit on the same cycle (same split, same
+    # initial weights, same first epoch)
+    first = plain_classifier(
+        **{**params, "max_iter": 1}, early_stopping=True, random_state=0,
+        lr_schedule=OneCycle(total_steps=validated.lr_schedule_.total_steps_),
+    ).fit(X[:300], y[:300])  # fmt: skip
+    assert first.history_["val_loss"] == validated.history_["val_loss"][:1]
+    np.testing.assert_array_equal(validated.network_.theta, first.network_.theta)
+    np.testing.assert_array_equal(
+        validated.predict_proba(X[300:]), first.predict_proba(X[300:])
+    )

@@ -15,7 +15,12 @@ from skdnn import DNNAutoencoder, DNNClassifier, DNNRegressor, _sparse
 from skdnn._validation import far_from_unit_scale
 from skdnn.nn.layers import Dense
 
+from .conftest import plain_classifier, plain_regressor
+
 SMALL = dict(hidden_layer_sizes=(16,), max_iter=4, random_state=0, batch_size=32)
+# Sparse X equals dense X for an explicit configuration: the old defaults
+# (plain_classifier, plain_regressor) set no input layer, where the "auto" input
+# layers of the new defaults are used for dense X only.
 
 
 def _tfidf(n_docs=300, seed=0):
@@ -77,7 +82,7 @@ CONFIGS = {
 def test_classifier_sparse_equals_dense(config, container):
     X, y, _ = _tfidf()
     X = container(X)
-    est = DNNClassifier(dtype="float64", **SMALL, **config)
+    est = plain_classifier(dtype="float64", **SMALL, **config)
     weights = np.random.RandomState(1).uniform(0.5, 2.0, size=len(y))
     a, b = _pair(est, X, y, sample_weight=weights)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X.toarray()),
@@ -92,7 +97,7 @@ def test_classifier_sparse_equals_dense(config, container):
 def test_regressor_sparse_equals_dense(config):
     X = sparse.random(200, 60, density=0.05, format="csr", random_state=0)
     y = np.asarray(X @ np.arange(60.0)).ravel() + 1.0
-    est = DNNRegressor(dtype="float64", **SMALL, **config)
+    est = plain_regressor(dtype="float64", **SMALL, **config)
     a, b = _pair(est, X, y)
     np.testing.assert_allclose(a.predict(X), b.predict(X.toarray()), rtol=1e-9)
     np.testing.assert_allclose(a.coefs_[0], b.coefs_[0], rtol=1e-9, atol=1e-12)
@@ -100,7 +105,7 @@ def test_regressor_sparse_equals_dense(config):
 
 def test_float32_classifier_class_weight_close_to_dense():
     X, y, _ = _tfidf()
-    est = DNNClassifier(class_weight="balanced", **SMALL)
+    est = plain_classifier(class_weight="balanced", **SMALL)
     a, b = _pair(est, sparse.csr_array(X), y)
     assert a.coefs_[0].dtype == np.float32
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X.toarray()),
@@ -150,8 +155,8 @@ def test_digits_as_csr_same_accuracy():
     X = X / 16.0
     Xtr, Xte, ytr, yte = train_test_split(X, y, stratify=y, random_state=0)
     params = dict(hidden_layer_sizes=(64,), max_iter=15, random_state=0)
-    dense = DNNClassifier(**params).fit(Xtr, ytr).score(Xte, yte)
-    csr = DNNClassifier(**params).fit(sparse.csr_matrix(Xtr), ytr)
+    dense = plain_classifier(**params).fit(Xtr, ytr).score(Xte, yte)
+    csr = plain_classifier(**params).fit(sparse.csr_matrix(Xtr), ytr)
     assert dense > 0.9
     assert csr.score(sparse.csr_matrix(Xte), yte) == pytest.approx(dense, abs=0.005)
     assert csr.score(Xte, yte) == pytest.approx(dense, abs=0.005)
@@ -159,8 +164,8 @@ def test_digits_as_csr_same_accuracy():
 
 def test_partial_fit_chunks_and_tfidf_pipeline():
     X, y, docs = _tfidf()
-    a = DNNClassifier(dtype="float64", **SMALL)
-    b = DNNClassifier(dtype="float64", **SMALL)
+    a = plain_classifier(dtype="float64", **SMALL)
+    b = plain_classifier(dtype="float64", **SMALL)
     for part in np.array_split(np.arange(len(y)), 3):
         a.partial_fit(X[part], y[part], classes=[0, 1, 2])
         b.partial_fit(X[part].toarray(), y[part], classes=[0, 1, 2])
@@ -184,11 +189,12 @@ def test_monte_carlo_dropout_equals_dense():
 @pytest.mark.parametrize("source_params", [{}, dict(input_batch_norm=True)])
 def test_transfer_with_frozen_cached_layers(source_params):
     X, y, _ = _tfidf()
-    source = DNNClassifier(dtype="float64", **SMALL, **source_params).fit(X, y)
+    # the old defaults: a source without dropout, whose frozen layers are cached
+    source = plain_classifier(dtype="float64", **SMALL, **source_params).fit(X, y)
     params = dict(transfer_from=source, freeze_epochs=2, dtype="float64",
                   early_stopping=True, hidden_layer_sizes=(8,), max_iter=4,
                   random_state=0)  # fmt: skip
-    a, b = _pair(DNNClassifier(**params), X, y)
+    a, b = _pair(plain_classifier(**params), X, y)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X.toarray()),
                                rtol=1e-9, atol=1e-12)  # fmt: skip
 
@@ -207,7 +213,10 @@ def test_input_scale_warning_on_stored_values(toarray_rows):
     big.data *= 1e4
     with pytest.warns(UserWarning, match="far from unit scale") as record:
         DNNClassifier(**SMALL).fit(big, y)
-    assert len([w for w in record if "unit scale" in str(w.message)]) == 1
+    scale = [str(w.message) for w in record if "unit scale" in str(w.message)]
+    # input_scaling="auto" leaves sparse X as it is: the advice keeps it sparse
+    assert len(scale) == 1 and "MaxAbsScaler" in scale[0]
+    assert "input_scaling" not in scale[0] and "StandardScaler" not in scale[0]
     tiny = X.copy()
     tiny.data *= 1e-7
     with pytest.warns(UserWarning, match="far from unit scale"):

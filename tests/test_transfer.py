@@ -13,6 +13,8 @@ from skdnn import SGD, DNNClassifier, DNNRegressor
 from skdnn._training import Trainer, TrainingPlan, TrainingState
 from skdnn.nn.optimizers import Adam, Nadam
 
+from .conftest import plain_classifier
+
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
@@ -181,10 +183,12 @@ def test_reused_rate_factor_scales_the_first_sgd_step(digits32, source):
 
 def test_patience_restarts_when_the_reused_layers_unfreeze(digits32, source):
     X_b, y_b, _, _ = _task_b(digits32, n=40)
-    # tol so large that no epoch after the first counts as an improvement
+    # tol so large that no epoch after the first counts as an improvement; no
+    # schedule (the old default: 1cycle would run its whole budget)
     params = dict(hidden_layer_sizes=(), n_iter_no_change=2, tol=1e9, random_state=0)
-    assert DNNClassifier(**params).fit(X_b, y_b).n_iter_ == 3
-    clf = DNNClassifier(transfer_from=source, freeze_epochs=5, **params).fit(X_b, y_b)
+    assert plain_classifier(**params).fit(X_b, y_b).n_iter_ == 3
+    clf = plain_classifier(transfer_from=source, freeze_epochs=5, **params)
+    clf.fit(X_b, y_b)
     assert clf.n_iter_ == 7  # 5 frozen epochs, then its own patience of 2
 
 
@@ -344,11 +348,12 @@ def test_frozen_batch_norm_runs_in_inference_mode_and_is_cached(digits32):
     """As in Keras, a frozen BN layer normalises with its moving statistics and
     does not update them; with no dropout below, the frozen output is cached."""
     X_tr, _, y_tr, _ = digits32
-    bn_source = DNNClassifier(
+    # the old defaults: Dense, BN, ReLU (no input scaling below, no dropout above)
+    bn_source = plain_classifier(
         hidden_layer_sizes=(16,), batch_norm="before", max_iter=5, random_state=0
     ).fit(X_tr[y_tr < 8], y_tr[y_tr < 8])
     X_b, y_b, _, _ = _task_b(digits32, n=40)
-    clf = DNNClassifier(
+    clf = plain_classifier(
         hidden_layer_sizes=(), transfer_from=bn_source, max_iter=3, random_state=0
     ).fit(X_b, y_b)
     for name in ("moving_mean", "moving_variance"):

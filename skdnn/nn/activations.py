@@ -26,6 +26,9 @@ class Activation(Layer):
     """Base class of element-wise activations."""
 
     default_initializer = "glorot_uniform"
+    #: Flat on both sides (logistic, tanh): large inputs of either sign pass
+    #: almost no gradient, the saturation chapter 11 warns about.
+    saturates = False
 
     def __repr__(self):
         return type(self).__name__
@@ -46,6 +49,8 @@ class Identity(Activation):
 class Logistic(Activation):
     """``f(z) = 1 / (1 + exp(-z))``, computed without overflow on either side."""
 
+    saturates = True
+
     def forward(self, X, *, training=False, rng=None):
         Y = expit(X)
         if training:
@@ -60,6 +65,8 @@ class Logistic(Activation):
 @ACTIVATIONS.register("tanh")
 class Tanh(Activation):
     """``f(z) = tanh(z)``."""
+
+    saturates = True
 
     def forward(self, X, *, training=False, rng=None):
         Y = np.tanh(X)

@@ -1,4 +1,5 @@
-"""Batch norm folded into the adjacent Dense layers, for inference."""
+"""Batch norm (and input scaling without clipping) folded into the adjacent Dense
+layers, for inference."""
 
 import copy
 
@@ -7,6 +8,11 @@ import numpy as np
 from .layers import Dense
 from .network import Sequential
 from .normalization import BatchNormalization
+
+
+def foldable(layer):
+    """Whether ``layer`` is a per-feature affine map at inference (foldable)."""
+    return isinstance(layer, BatchNormalization) or getattr(layer, "affine", False)
 
 
 def fold_batch_norm(network, *, keep=lambda layer: True):
@@ -55,7 +61,7 @@ def _fold_into_dense_below(layers, keep):
                 else np.zeros(layer.units)
             )
             items.append(("dense", W, b))
-        elif isinstance(layer, BatchNormalization):
+        elif foldable(layer):
             scale, shift = layer.inference_affine(np.dtype(np.float64))
             if items and isinstance(items[-1], tuple) and items[-1][0] == "dense":
                 _, W, b = items.pop()
@@ -68,15 +74,19 @@ def _fold_into_dense_below(layers, keep):
 
 
 def _fold_into_dense_above(items):
-    """The remaining BN items right before a Dense item folded forward into it."""
+    """The remaining BN items right before a Dense item folded forward into it.
+
+    Several in a row (input scaling, then a learned feature scale) fold one after
+    the other, the nearest first.
+    """
     folded = []
     for item in items:
-        is_dense = isinstance(item, tuple) and item[0] == "dense"
-        prev_bn = folded and isinstance(folded[-1], tuple) and folded[-1][0] == "bn"
-        if is_dense and prev_bn:
-            _, scale, shift, _ = folded.pop()
+        if isinstance(item, tuple) and item[0] == "dense":
             _, W, b = item
-            item = ("dense", scale[:, None] * W, shift @ W + b)
+            while folded and isinstance(folded[-1], tuple) and folded[-1][0] == "bn":
+                _, scale, shift, _ = folded.pop()
+                W, b = scale[:, None] * W, shift @ W + b
+            item = ("dense", W, b)
         folded.append(item)
     return folded
 

@@ -21,6 +21,8 @@ class Layer:
     #: False when the training-mode output depends on the batch or on randomness
     #: (dropout, RReLU, batch-norm statistics): such layers cannot be cached.
     deterministic = True
+    #: Parameter name -> factor on the optimizer's learning rate (default 1).
+    learning_rate_factors = {}
 
     def __init__(self):
         self.params = {}

@@ -112,6 +112,41 @@ class Sequential:
                 return min(offset for offset, _ in entry.values())
         return self.theta.size
 
+    def rate_segments(self, start=0, factor_below=None):
+        """Learning-rate factors over ``theta[start:]``, as optimizer segments.
+
+        Parameters
+        ----------
+        start : int, default=0
+            Index of the first trainable parameter.
+        factor_below : (int, float), optional
+            ``(n_layers, factor)``: the parameters of the lowest ``n_layers``
+            layers also move at ``factor`` times the rate (reused layers).
+
+        Returns
+        -------
+        list of (int, int, float) or None
+            ``(begin, end, factor)`` tiling ``[start, theta.size)`` in order, from
+            each layer's ``learning_rate_factors``; None when every factor is 1.
+        """
+        ranges = []
+        for i, (layer, entry) in enumerate(zip(self.layers, self._layout)):
+            below = factor_below is not None and i < factor_below[0]
+            for name, (offset, shape) in entry.items():
+                factor = layer.learning_rate_factors.get(name, 1.0)
+                factor *= factor_below[1] if below else 1.0
+                stop = offset + int(np.prod(shape))
+                if stop <= start:
+                    continue
+                begin = max(offset, start)
+                if ranges and ranges[-1][2] == factor and ranges[-1][1] == begin:
+                    ranges[-1] = (ranges[-1][0], stop, factor)
+                else:
+                    ranges.append((begin, stop, factor))
+        if all(factor == 1.0 for _, _, factor in ranges):
+            return None
+        return ranges
+
     def forward(self, X, *, training=False, rng=None, start=0, stop=None):
         """Output of the layers ``start:stop``.
 
