@@ -205,6 +205,10 @@ def _pinned(cls, common, extra):
     old = {k: v for k, v in OLD_DEFAULTS.get(cls, {}).items() if k not in common}
     if common.get("_transfer") or "hidden_layer_sizes" in common:
         old.pop("hidden_layer_sizes", None)  # "auto" over reused layers: no new one
+    if common.get("_transfer"):
+        old.setdefault("freeze_epochs", None)  # the transfer defaults before 0.3.0
+        old.setdefault("reused_learning_rate_factor", 0.1)
+        old = {k: v for k, v in old.items() if k not in common}
     return {**common, **old, **extra}
 
 

@@ -60,6 +60,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _claims import (  # noqa: E402
+    chapter,
     load_results,
     markdown_table,
     paired,
@@ -78,7 +79,7 @@ from skdnn import DivergenceError, DNNClassifier  # noqa: E402
 DEEP = (100,) * 20
 TUNE_SEEDS = range(100, 105)
 REPORT_SEEDS = range(20)
-COMMON = dict(
+COMMON = chapter(
     hidden_layer_sizes=DEEP,
     early_stopping=True,
     validation_fraction=0.1,

@@ -59,6 +59,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _claims import (  # noqa: E402
+    chapter,
     fmt_paired_pct,
     fmt_summary_pct,
     load_results,
@@ -90,11 +91,13 @@ TRAIN = dict(optimizer="nadam", learning_rate=0.001, batch_size=32)
 
 def fine_tuned(ae, factor=1.0):
     return DNNClassifier(
-        (),
-        transfer_from=ae,
-        freeze_epochs=5,
-        reused_learning_rate_factor=factor,
-        **TRAIN,
+        **chapter(
+            hidden_layer_sizes=(),
+            transfer_from=ae,
+            freeze_epochs=5,
+            reused_learning_rate_factor=factor,
+            **TRAIN,
+        )
     )
 
 
@@ -139,7 +142,11 @@ def run(seeds, n_labels, epochs, shapes, log):
             pixels[n]["val"].append(1 - lr.score(X[val], y[val]))
             pixels[n]["test"].append(1 - lr.score(X[test], y[test]))
             for s in shapes:
-                contenders = {"scratch": DNNClassifier(SHAPES[s], **TRAIN)}
+                contenders = {
+                    "scratch": DNNClassifier(
+                        **chapter(hidden_layer_sizes=SHAPES[s], **TRAIN)
+                    )
+                }
                 for a in AUTOENCODERS:
                     ae = aes[s, a]
                     contenders[f"{a}, fine-tuned"] = fine_tuned(ae)

@@ -51,6 +51,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _claims import (  # noqa: E402
+    chapter,
     figure_path,
     fmt_paired_pct,
     fmt_summary_pct,
@@ -138,7 +139,8 @@ def run(seeds, n_labels, epochs, log):
     tic = time.perf_counter()
     for seed in seeds:
         model_a = DNNClassifier(
-            HIDDEN_A, kernel_initializer="he_normal", random_state=seed
+            **chapter(hidden_layer_sizes=HIDDEN_A, kernel_initializer="he_normal"),
+            random_state=seed,
         ).fit(X[is_a], y[is_a])
         a_scores.append(model_a.score(X[is_a], y[is_a]))
         for n in n_labels:
@@ -154,17 +156,23 @@ def run(seeds, n_labels, epochs, log):
             for opt, okw in OPTIMIZERS.items():
                 contenders = {
                     "scratch": DNNClassifier(
-                        HIDDEN_A, kernel_initializer="he_normal", **okw
+                        **chapter(
+                            hidden_layer_sizes=HIDDEN_A,
+                            kernel_initializer="he_normal",
+                            **okw,
+                        )
                     )
                 }
                 for name, (layers, freeze, factor) in CONDITIONS.items():
                     contenders[name] = DNNClassifier(
-                        (),
-                        transfer_from=model_a,
-                        transfer_layers=layers,
-                        freeze_epochs=freeze,
-                        reused_learning_rate_factor=factor,
-                        **okw,
+                        **chapter(
+                            hidden_layer_sizes=(),
+                            transfer_from=model_a,
+                            transfer_layers=layers,
+                            freeze_epochs=freeze,
+                            reused_learning_rate_factor=factor,
+                            **okw,
+                        )
                     )
                 for name, clf in contenders.items():
                     clf.set_params(

@@ -581,21 +581,28 @@ def plot(res, path):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    colors = dict(zip(res["models"], plt.get_cmap("tab10").colors))
     for ax, task in zip(axes, ("classification", "regression")):
         _, rows = summarize(res, task)
+        at = {}  # models with the same errors (the same networks) share a point
         for model, r in rows.items():
-            x = r["cpu_time"]
+            at.setdefault(round(r["sgm"], 6), []).append(model)
+        for y, models in at.items():
+            r = rows[models[0]]
+            x = float(np.mean([rows[m]["cpu_time"] for m in models]))
+            color = colors.get(models[0], "grey")
             # the bar spans the per-seed statistic, which need not contain the
             # statistic of the seed-averaged errors (the point)
-            line = ax.vlines(x, r["seed_min"], r["seed_max"], alpha=0.6)
-            ax.plot(x, r["sgm"], "o", color=line.get_color()[0])
-            ax.annotate(model, (x, r["sgm"]), textcoords="offset points",
-                        xytext=(5, 4), fontsize=8)  # fmt: skip
+            ax.vlines(x, r["seed_min"], r["seed_max"], color=color, alpha=0.6)
+            ax.plot(x, y, "o", color=color)
+            ax.annotate(" = ".join(models), (x, y), textcoords="offset points",
+                        xytext=(5, 4), fontsize=8, color=color)  # fmt: skip
         ax.set_xscale("log")
+        ax.set_yscale("log")
         ax.set_xlabel("CPU time of all fits, s (log scale)")
-        ax.set_ylabel("shifted geometric mean error (bars: per seed)")
+        ax.set_ylabel("shifted geometric mean error (log; bars: per seed)")
         ax.set_title(task)
-        ax.grid(alpha=0.3)
+        ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -1,5 +1,6 @@
 """skdnn: deep neural networks for scikit-learn users, in plain NumPy."""
 
+from . import persistence as persistence
 from . import presets as presets
 from ._autoencoder import DNNAutoencoder
 from ._config import config_context, get_config, set_config

@@ -255,6 +255,8 @@ class _BaseDNN(
         self._finish_fit(rng)
         end_fit(self, context, X, y, sample_weight)
         self._report(result, partial=partial, first_epoch=first_epoch)
+        if not partial and result.interrupted is None:
+            _warn_if_no_better_than_constant(self, X, Y, sample_weight)
         return self
 
     def _fit_data(self, X, y, sample_weight, *, first, classes=None, partial=False):
@@ -414,6 +416,39 @@ def training_threads(estimator, network, n_train):
         return threads, None
     shape = _threads.largest_shape(network, rows)
     return threads, _threads.Probe(_threads.pool_size(), shape, network.dtype)
+
+
+def _warn_if_no_better_than_constant(estimator, X, Y, sample_weight):
+    """A ConvergenceWarning when the fitted model is no better, on its own training
+    data, than a constant: the most frequent class, or the mean target.
+
+    A training that failed (a learning rate far too high, dead units) often ends
+    there, and its other warnings may not say so plainly.
+    """
+    if getattr(estimator, "_label_binarizer", None) is not None:
+        if estimator._label_binarizer.y_type_ == "multilabel-indicator":
+            return
+        counts = np.average(Y, axis=0, weights=sample_weight)
+        constant = float(max(counts.max(), 1 - counts.max()) if Y.shape[1] == 1
+                         else counts.max())  # fmt: skip
+        what, measure = "always predicting the most frequent class", "accuracy"
+    else:
+        if np.ptp(Y, axis=0).max() == 0:
+            return  # constant targets: a constant is the right answer
+        constant, what, measure = 0.0, "always predicting the mean", "R^2"
+    score = estimator._score_outputs(estimator._forward(X), Y, sample_weight)
+    if score > constant + 1e-12:
+        return
+    lr = estimator.optimizer_.current_learning_rate
+    scaled = estimator.input_batch_norm or getattr(estimator, "input_scaling", None)
+    tip = "" if scaled else ", input_scaling='robust'"
+    warn(
+        f"{type(estimator).__name__}: the fitted model is no better than "
+        f"{what} on its own training data ({measure} {score:.3f}, against "
+        f"{constant:.3f}): training failed. Try a lower learning_rate (now "
+        f"{lr:g}){tip} or more epochs (max_iter).",
+        ConvergenceWarning,
+    )
 
 
 def _warn_gradient_flow(estimator, first_epoch):

@@ -132,6 +132,24 @@ class FittedNetworkMixin:
             for layer in self._dense_layers()
         ]
 
+    @property
+    def n_layers_(self):
+        """Layers as scikit-learn's MLP counts them: input, hidden, output."""
+        return len(self._dense_layers()) + 1
+
+    @property
+    def n_outputs_(self):
+        """Number of outputs of the network."""
+        check_is_fitted(self)
+        return self.network_.n_out
+
+    @property
+    def out_activation_(self):
+        """The output activation, named as in scikit-learn's MLP."""
+        check_is_fitted(self)
+        name = self.loss_function_.link_name
+        return "logistic" if name == "sigmoid" else name
+
     def _batch_norm_layers(self):
         check_is_fitted(self)
         return [

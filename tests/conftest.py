@@ -123,6 +123,8 @@ def plain(estimator_class, **params):
     defaults = dict(PLAIN[estimator_class])
     if params.get("transfer_from") is not None:
         defaults["hidden_layer_sizes"] = "auto"
+        # the transfer defaults before 0.3.0: reused layers frozen for good
+        defaults.update(freeze_epochs=None, reused_learning_rate_factor=0.1)
         if params.get("hidden_layer_sizes", "auto") == "auto" or not params.get(
             "hidden_layer_sizes"
         ):

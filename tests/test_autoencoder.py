@@ -149,8 +149,9 @@ def test_unsupervised_pretraining_reuses_the_encoder(X, joint):
     y = load_digits().target
     codings = joint.transform(X)
     clf = DNNClassifier(
-        hidden_layer_sizes=(), transfer_from=joint, max_iter=5, random_state=0
-    )
+        hidden_layer_sizes=(), transfer_from=joint, freeze_epochs=None, max_iter=5,
+        random_state=0,
+    )  # fmt: skip
     clf.fit(X[:100], y[:100])
     assert [c.shape for c in clf.coefs_] == [(64, 64), (64, 16), (16, 10)]
     np.testing.assert_array_equal(clf.coefs_[0], joint.coefs_[0])

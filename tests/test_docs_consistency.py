@@ -139,3 +139,12 @@ def test_user_guide_pages_state_the_defaults_of_the_code():
                 _check_stated_default(name, value, whose, page.name)
             checked += 1
     assert checked >= 2
+
+
+def test_the_declared_license_ships_with_the_package():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "BSD-3-Clause"
+    assert project["license-files"] == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text().startswith("BSD 3-Clause License")

@@ -2,6 +2,7 @@
 
 import io
 import re
+import warnings
 from contextlib import redirect_stdout
 
 import joblib
@@ -357,3 +358,23 @@ def test_finite_check_first_pass_falls_back_to_sklearn():
         X[1, 2] = bad
         with pytest.raises(ValueError, match=f"Input X contains {word}"):
             assert_finite(X, clf)
+
+
+@pytest.mark.parametrize("target", ["multiclass", "binary", "regression"])
+def test_mlp_style_layer_and_output_attributes(target):
+    from sklearn.datasets import load_iris
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    X, y = load_iris(return_X_y=True)
+    params = dict(hidden_layer_sizes=(7, 5), max_iter=3, random_state=0)
+    if target == "regression":
+        ours, theirs = DNNRegressor(**params), MLPRegressor(**params)
+    else:
+        y = y if target == "multiclass" else y == 0
+        ours, theirs = DNNClassifier(**params), MLPClassifier(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours.fit(X, y)
+        theirs.fit(X, y)
+    for name in ("n_layers_", "n_outputs_", "out_activation_"):
+        assert getattr(ours, name) == getattr(theirs, name), name

@@ -181,3 +181,15 @@ def test_model_from_another_version_warns_on_load(wine):
     state.pop("__skdnn_version__", None)
     with pytest.warns(InconsistentVersionWarning, match="unknown"):
         pickle.loads(pickle.dumps(model)).__setstate__(state)
+
+
+def test_trusted_types_reachable_after_import_skdnn_alone():
+    # the README writes skdnn.persistence.trusted_types() after `import skdnn`
+    import subprocess
+    import sys
+
+    code = "import skdnn; print(len(skdnn.persistence.trusted_types()) > 10)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "True"

@@ -134,8 +134,9 @@ def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits32, source):
     X_b, y_b, _, _ = _task_b(digits32, n=40)
     before = _reused_params(source, 2)
     frozen = DNNClassifier(
-        hidden_layer_sizes=(8,), transfer_from=source, max_iter=5, random_state=0
-    ).fit(X_b, y_b)
+        hidden_layer_sizes=(8,), transfer_from=source, freeze_epochs=None,
+        max_iter=5, random_state=0,
+    ).fit(X_b, y_b)  # fmt: skip
     for a, b in zip(before, _reused_params(frozen, 2)):
         np.testing.assert_array_equal(a, b)
     # warm start keeps counting epochs from the transfer: still frozen
@@ -278,6 +279,22 @@ def test_transfer_errors_say_what_to_change(digits32, source):
         DNNClassifier(reused_learning_rate_factor=0).fit(X_b, y_b)
 
 
+def test_default_freezes_four_epochs_then_trains_every_layer_at_the_full_rate(
+    digits32, source
+):
+    X_b, y_b, _, _ = _task_b(digits32, n=40)
+    before = _reused_params(source, 2)
+    model = DNNClassifier(transfer_from=source, max_iter=4, random_state=0)
+    model.fit(X_b, y_b)  # the chapter's recipe: 4 epochs frozen
+    for a, b in zip(before, _reused_params(model, 2)):
+        np.testing.assert_array_equal(a, b)
+    assert model.get_params()["reused_learning_rate_factor"] == 1.0
+    model.set_params(warm_start=True, max_iter=1).fit(X_b, y_b)  # epoch 5: all
+    assert all(
+        not np.array_equal(a, b) for a, b in zip(before, _reused_params(model, 2))
+    )
+
+
 def test_auxiliary_task_pretraining(digits32):
     # Plenty of samples labelled for an auxiliary task (which half of the digits32),
     # few labelled for the main one: reuse the auxiliary network's hidden layers.
@@ -289,6 +306,7 @@ def test_auxiliary_task_pretraining(digits32):
     main = DNNClassifier(
         hidden_layer_sizes=(),
         transfer_from=aux,
+        freeze_epochs=None,
         learning_rate=0.01,
         max_iter=60,
         random_state=0,

@@ -521,3 +521,33 @@ def test_a_convergence_warning_is_still_given_when_more_epochs_help(iris):
         warnings.simplefilter("ignore", ConvergenceWarning)
         more.fit(X, y)
     assert more.loss_ < 0.9 * before
+
+
+# -- a model no better than a constant ------------------------------------------------
+def test_a_failed_fit_says_it_is_no_better_than_a_constant():
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="no better than always predicting the "
+                      r"most frequent class .*accuracy 0.333.*learning_rate \(now 1000\)"):  # fmt: skip
+        model = DNNClassifier(learning_rate=1e3, random_state=0).fit(X, y)
+    assert model.score(X, y) == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: DNNClassifier(max_iter=5, random_state=0).fit(
+            *load_iris(return_X_y=True)
+        ),
+        lambda: DNNRegressor(max_iter=5, random_state=0).fit(
+            *load_iris(return_X_y=True)
+        ),
+        # constant targets: a constant is right, whatever R^2 says
+        lambda: DNNRegressor(max_iter=5, random_state=0).fit(
+            load_iris().data, np.full(150, 3.0)
+        ),
+    ],
+)
+def test_a_model_that_learned_does_not_warn_of_it(make):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*no better than")
+        make()
