@@ -27,6 +27,7 @@ PLAIN = dict(
     input_scaling=None,
     numeric_embedding=None,
     feature_scale=False,
+    ensemble_size=1,
     dropout=0.0,
     label_smoothing=0.0,
     lr_schedule=None,

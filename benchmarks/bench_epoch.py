@@ -144,6 +144,7 @@ class SkdnnTrain(Contender):
             input_scaling=None,
             numeric_embedding=None,
             feature_scale=False,
+            ensemble_size=1,
             label_smoothing=0.0,
         )
         known = DNNClassifier().get_params()

@@ -196,7 +196,7 @@ OLD_DEFAULTS = {
     ),
     "DNNRegressor": dict(
         input_scaling=None, numeric_embedding=None, feature_scale=False,
-        learning_rate=None, lr_schedule=None, max_iter=200,
+        ensemble_size=1, learning_rate=None, lr_schedule=None, max_iter=200,
     ),
 }  # fmt: skip
 

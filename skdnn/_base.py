@@ -41,6 +41,7 @@ from .exceptions import (
     UnusedParameterWarning,
 )
 from .nn._params import make_init
+from .nn.ensemble import members_loss, members_score
 from .nn.optimizers import get_optimizer
 from .nn.regularizers import REGULARIZERS, make_regularizers
 from .nn.schedules import make_schedule
@@ -217,9 +218,9 @@ class _BaseDNN(
         context = begin_fit(self, X, y, sample_weight, max_subtasks=epochs)
         if first:
             self._new_model(X, Y.shape[1], rng, sample_weight)
-        elif self.network_.n_out != Y.shape[1]:
+        elif self.n_outputs_ != Y.shape[1]:
             raise ValueError(
-                f"warm_start=True needs targets with {self.network_.n_out} outputs "
+                f"warm_start=True needs targets with {self.n_outputs_} outputs "
                 f"as in the previous fit, got {Y.shape[1]}. Set warm_start=False."
             )
         else:  # the loss's parameters may have changed since the previous fit
@@ -254,9 +255,7 @@ class _BaseDNN(
         self._keep(state)
         self._finish_fit(rng)
         end_fit(self, context, X, y, sample_weight)
-        self._report(result, partial=partial, first_epoch=first_epoch)
-        if not partial and result.interrupted is None:
-            _warn_if_no_better_than_constant(self, X, Y, sample_weight)
+        self._report(result, (X, Y, sample_weight), partial, first_epoch)
         return self
 
     def _fit_data(self, X, y, sample_weight, *, first, classes=None, partial=False):
@@ -268,11 +267,8 @@ class _BaseDNN(
         return X, to_network_dtype(Y, dtype, "y"), sample_weight, y
 
     def _new_model(self, X, n_outputs, rng, sample_weight=None):
-        """A new network (on reused layers with ``transfer_from``) and fresh state.
-
-        Input layers that adapt to the data (``input_scaling``,
-        ``numeric_embedding``) take their statistics from ``X`` (weighted).
-        """
+        """A new network (on reused layers with ``transfer_from``), fresh state;
+        the input layers take their statistics from ``X`` (weighted)."""
         sizes = self._hidden_sizes()
         n_features = X.shape[1]
         if self.transfer_from is None:
@@ -316,7 +312,7 @@ class _BaseDNN(
         and each stage of greedy autoencoder pretraining. ``Diverged`` propagates.
         """
         plan = TrainingPlan(
-            loss=self.loss_function_,
+            loss=members_loss(self.loss_function_, self._members()),
             batch_size=self._batch_size(X.shape[0]),
             max_epochs=max_epochs,
             shuffle=self.shuffle,
@@ -335,7 +331,7 @@ class _BaseDNN(
             reused_lr_factor=self.reused_learning_rate_factor,
             new_optimizer=lambda: self._new_optimizer(state.network),
             validation=validation,
-            score=self._score_outputs,
+            score=members_score(self._score_outputs, self._members()),
             monitor=self.diagnostics,
             verbose=self.verbose,
             callbacks=callbacks,
@@ -350,8 +346,8 @@ class _BaseDNN(
         self.n_steps_ = self._schedule_start + state.steps
         self.t_ = state.samples
 
-    def _report(self, result, *, partial, first_epoch):
-        """The warnings a fit ends with: interrupted, not converged, gradient flow."""
+    def _report(self, result, data, partial, first_epoch):
+        """A fit's closing warnings: gradient flow, interrupted, not converged."""
         name = type(self).__name__
         if self.diagnostics and (not partial or first_epoch == 0):
             _warn_gradient_flow(self, first_epoch)
@@ -374,6 +370,8 @@ class _BaseDNN(
                 "still improving; increase max_iter to train longer.",
                 ConvergenceWarning,
             )
+        elif not (partial or result.stopped_by_callback):
+            _warn_if_no_better_than_constant(self, *data)
 
     @staticmethod
     def _more_epochs_would_help(result, schedule, steps):

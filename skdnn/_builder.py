@@ -11,6 +11,7 @@ from . import _sparse
 from .nn.activations import ACTIVATIONS
 from .nn.dropout import AlphaDropout, Dropout
 from .nn.embeddings import PeriodicEmbedding
+from .nn.ensemble import Blocks, GroupedDense
 from .nn.layers import Dense
 from .nn.network import Sequential
 from .nn.normalization import BatchNormalization
@@ -60,12 +61,27 @@ def build_network(
         layers.append(_batch_norm(params))
     if inputs and params.input_dropout:
         layers.append(_dropout(params, params.input_dropout))
-    for units in hidden_sizes:
-        layers.extend(_hidden_block(params, units, init))
+    k = getattr(params, "ensemble_size", 1)
+    if k > 1 and not inputs:
+        raise ValueError(
+            f"ensemble_size={k} cannot be combined with transfer_from: the reused "
+            "layers are one network. Set ensemble_size=1."
+        )
+    for i, units in enumerate(hidden_sizes):
+        layers.extend(_hidden_block(params, units, init, k, first=i == 0))
     # The output layer feeds a softmax/sigmoid/identity: Glorot suits those.
     output_init = init if callable(init) else "glorot_uniform"
-    layers.append(Dense(n_outputs, kernel_initializer=output_init))
+    layers.append(_dense(n_outputs, output_init, k, first=not hidden_sizes))
     return Sequential(layers).build(n_features, rng, dtype=lower(params.dtype))
+
+
+def _dense(units, init, k, *, first, use_bias=True):
+    """A Dense layer; with ``k`` members, ``k`` of them side by side."""
+    if k == 1:
+        return Dense(units, kernel_initializer=init, use_bias=use_bias)
+    if first:  # the members' first layers read the same inputs: one product
+        return Dense(k * units, kernel_initializer=Blocks(init, k), use_bias=use_bias)
+    return GroupedDense(units, k, kernel_initializer=init)
 
 
 def _adapted_inputs(params, X, sample_weight=None):
@@ -109,10 +125,10 @@ def _resolve(params, name, auto, sparse):
     return value
 
 
-def _hidden_block(params, units, init):
+def _hidden_block(params, units, init, k=1, *, first=True):
     where = lower(params.batch_norm)
     # BN's beta makes the bias of a Dense layer right before it redundant.
-    block = [Dense(units, kernel_initializer=init, use_bias=where != "before")]
+    block = [_dense(units, init, k, first=first, use_bias=where != "before")]
     if where == "before":
         block.append(_batch_norm(params))
     block.append(ACTIVATIONS.get(params.activation)())

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from .nn.activations import ACTIVATIONS, Activation
+from .nn.ensemble import GroupedDense
 from .nn.layers import Dense
 
 #: Lowest/top hidden-layer gradient-RMS ratio below which gradients are vanishing.
@@ -50,7 +51,8 @@ class GradientFlowMonitor:
 
     def __init__(self, network):
         layers = network.layers
-        dense = [i for i, layer in enumerate(layers) if isinstance(layer, Dense)]
+        kinds = (Dense, GroupedDense)
+        dense = [i for i, layer in enumerate(layers) if isinstance(layer, kinds)]
         self.dense = dense[:-1]  # the output layer is not a hidden layer
         self.activations = []
         for i, start in enumerate(self.dense):

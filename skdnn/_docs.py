@@ -107,6 +107,19 @@ columns pass through unchanged. None: no embedding.""",
 Standard deviation of the initial frequencies of the periodic
 embeddings, in cycles per unit of the (scaled) input.""",
     ),
+    "ensemble_size": (
+        "int",
+        """\
+Train this many networks at once, as one (TabM's packed ensemble, Gorishniy
+et al. 2024): the members share the input layers (scaling, embeddings,
+feature scale); each has its own hidden layers and output layer, trains on
+its own loss (the training loss is their mean) from its own initial
+weights, and predictions average the members' outputs (before the output
+activation). An average of networks is more accurate than one network;
+each batch pays once per layer for the members' matrix products (one
+batched product), so a fit costs less than ``ensemble_size`` fits. 1:
+one network. Not with ``transfer_from``.""",
+    ),
     "feature_scale": (
         "bool",
         """\

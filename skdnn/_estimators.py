@@ -305,11 +305,13 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
 #: The regressor's defaults, chosen on the tabular benchmark (docs/claims/
 #: tabular.md): early stopping that keeps the best validation epoch of a 1cycle
 #: budget, with RealMLP's robust input scaling, periodic numeric embeddings and
-#: learned feature scale.
+#: learned feature scale, and three networks trained as one (TabM's packed
+#: ensemble).
 _REGRESSOR_DEFAULTS = {
     "input_scaling": "auto",
     "numeric_embedding": "auto",
     "feature_scale": True,
+    "ensemble_size": 3,
     "learning_rate": 0.01,
     "lr_schedule": "1cycle",
     "max_iter": 60,

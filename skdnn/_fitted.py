@@ -10,11 +10,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _predict, _sparse, _threads
 from ._config import get_config
-from ._transfer import split_blocks
+from ._transfer import build_keeping_weights, copy_layer, split_blocks
 from ._validation import assert_finite, check_finite_outputs, to_network_dtype
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 from .nn.dropout import has_dropout, is_dropout
+from .nn.ensemble import GroupedDense, MemberMean
 from .nn.folding import fold_batch_norm, foldable
 from .nn.layers import Dense
 from .nn.normalization import BatchNormalization
@@ -38,12 +39,13 @@ class FittedNetworkMixin:
         """
         net = self.network_
         fold = any(foldable(layer) for layer in net.layers)
-        self._predict_network = (
-            _folded(net, keep=lambda layer: not is_dropout(layer)) if fold else net
+        k = self._members()
+        self._predict_network = _averaged(
+            _folded(net, keep=lambda layer: not is_dropout(layer)) if fold else net, k
         )
         self._mc_network = None
         if has_dropout(net):
-            self._mc_network = _folded(net) if fold else net
+            self._mc_network = _averaged(_folded(net) if fold else net, k)
         # Monte Carlo dropout masks come from this seed: repeated calls agree.
         self._mc_seed = int(rng.randint(np.iinfo(np.int32).max))
 
@@ -111,9 +113,14 @@ class FittedNetworkMixin:
             )
 
     # -- fitted views -----------------------------------------------------------
+    def _members(self):
+        """Networks trained side by side (``ensemble_size``; 1 for the autoencoder)."""
+        return getattr(self, "ensemble_size", 1)
+
     def _dense_layers(self):
         check_is_fitted(self)
-        return [layer for layer in self.network_.layers if isinstance(layer, Dense)]
+        kinds = (Dense, GroupedDense)
+        return [layer for layer in self.network_.layers if isinstance(layer, kinds)]
 
     def _reusable_blocks(self):
         """Hidden layers that ``transfer_from`` may reuse, as blocks, bottom-up."""
@@ -121,7 +128,8 @@ class FittedNetworkMixin:
 
     @property
     def coefs_(self):
-        """Kernels of the Dense layers, each of shape ``(n_in, n_out)``."""
+        """Kernels of the Dense layers, each of shape ``(n_in, n_out)`` (with
+        ``ensemble_size=k``, the layers above the first ``(k, n_in, n_out)``)."""
         return [layer.params["kernel"] for layer in self._dense_layers()]
 
     @property
@@ -141,7 +149,7 @@ class FittedNetworkMixin:
     def n_outputs_(self):
         """Number of outputs of the network."""
         check_is_fitted(self)
-        return self.network_.n_out
+        return self.network_.n_out // self._members()
 
     @property
     def out_activation_(self):
@@ -211,6 +219,20 @@ class FittedNetworkMixin:
                 stacklevel=2,
             )
         super().__setstate__(state)
+
+
+def _averaged(network, groups):
+    """``network`` with the members' outputs averaged (itself for one member).
+
+    A copy: the inference network's layers must not share the fitted network's
+    parameter buffer once they are rebuilt with ``MemberMean`` on top.
+    """
+    if groups == 1:
+        return network
+    layers = [copy_layer(layer) for layer in network.layers] + [MemberMean(groups)]
+    return build_keeping_weights(
+        layers, network.n_in, np.random.RandomState(0), network.dtype
+    )
 
 
 def _folded(network, **kwargs):

@@ -38,6 +38,7 @@ COMMON = (
     ("embedding_size", 3),
     ("embedding_sigma", 0.1),
     ("feature_scale", False),
+    ("ensemble_size", 1),
     ("dropout", 0.0),
     ("input_dropout", 0.0),
     ("dropout_type", "auto"),
@@ -84,6 +85,7 @@ INPUT_LAYERS = (
     "embedding_size",
     "embedding_sigma",
     "feature_scale",
+    "ensemble_size",
 )
 
 
@@ -153,6 +155,7 @@ CONSTRAINTS = {
     "embedding_size": [Interval(Integral, 1, None, closed="left")],
     "embedding_sigma": [Interval(Real, 0, None, closed="neither")],
     "feature_scale": ["boolean"],
+    "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "input_dropout": [Interval(Real, 0, 1, closed="left")],
     "dropout_type": [Names({"standard", "alpha", "auto"})],

@@ -113,8 +113,8 @@ class TrainingPlan:
 class TrainingResult:
     """What one call of ``train`` did.
 
-    ``converged``: a callback ended training, or the stopping rule's patience ran
-    out at the last epoch (whether training stopped there or a fixed-budget
+    ``converged``: a callback ended training (then also ``stopped_by_callback``),
+    or the stopping rule's patience ran out at the last epoch (whether training stopped there or a fixed-budget
     schedule carried it on to its end). ``interrupted``:
     None, or where Ctrl-C stopped it and which weights were kept; ``abort``: the
     interrupt came mid-batch, so the caller re-raises it once the model is usable.
@@ -122,6 +122,7 @@ class TrainingResult:
 
     epochs: int = 0
     converged: bool = False
+    stopped_by_callback: bool = False
     best_loss: float = math.inf
     interrupted: object = None
     abort: bool = False
@@ -472,7 +473,7 @@ class _EpochLoop:
         plateau = self.stopper.update(monitored, epoch)
         stop = plateau and not self._budget_left()
         if plan.callbacks is not None and plan.callbacks.on_epoch_end(epoch, record):
-            self.result.converged = True
+            self.result.converged = self.result.stopped_by_callback = True
             return True
         if self.trainer.stop_requested:
             self._interrupt = (f"after epoch {epoch}", "its weights")

@@ -122,6 +122,13 @@ def _reused_layers(source, n_blocks, n_features):
             "estimator in sklearn.frozen.FrozenEstimator so it stays fitted."
         ),
     )
+    if getattr(source, "ensemble_size", 1) > 1:
+        raise ValueError(
+            f"transfer_from is a {type(source).__name__} with ensemble_size="
+            f"{source.ensemble_size}: its hidden layers are {source.ensemble_size} "
+            "networks side by side, which a single network cannot reuse. Reuse "
+            "the layers of a model fitted with ensemble_size=1."
+        )
     if source.n_features_in_ != n_features:
         raise ValueError(
             f"transfer_from was fitted on {source.n_features_in_} features but X has "

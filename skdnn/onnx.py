@@ -40,7 +40,7 @@ from ._estimators import DNNClassifier, DNNRegressor
 from .nn import activations as act
 from .nn.dropout import AlphaDropout, Dropout, is_dropout
 from .nn.embeddings import PeriodicEmbedding
-from .nn.folding import fold_batch_norm
+from .nn.ensemble import GroupedDense, MemberMean
 from .nn.layers import Dense
 from .nn.normalization import BatchNormalization
 from .nn.scaling import FeatureScale, InputScaling
@@ -167,7 +167,9 @@ def _fitted(estimator):
             n_outputs=estimator.n_components_,
             **common,
         )
-    layers = fold_batch_norm(net, keep=lambda layer: not is_dropout(layer)).layers
+    # the network as predict runs it: folded, members averaged
+    net = estimator._predict_network
+    layers = [layer for layer in net.layers if not is_dropout(layer)]
     if isinstance(estimator, DNNClassifier):
         return _Fitted(
             "classifier",
@@ -472,6 +474,27 @@ def _input_scaling(g, layer, x):
     return g.node("Mul", [y, inv])
 
 
+def _grouped_dense(g, layer, x):
+    # (n, k * a) -> (k, n, a) @ (k, a, u) -> (n, k * u), as the layer computes it
+    k, a, u = layer.params["kernel"].shape
+    x = g.node("Reshape", [x, g.const([-1, k, a], np.int64, "shape")])
+    x = g.node("Transpose", [x], perm=[1, 0, 2])
+    y = g.node("MatMul", [x, g.const(layer.params["kernel"], hint="kernel")])
+    y = g.node("Transpose", [y], perm=[1, 0, 2])
+    y = g.node("Reshape", [y, g.const([-1, k * u], np.int64, "shape")])
+    return g.node("Add", [y, g.const(layer.params["bias"], hint="bias")])
+
+
+def _member_mean(g, layer, x):
+    # (n, k * m) -> (n, m, k) -> mean over the members: a product with 1/k's,
+    # which any opset has (ReduceMean's axes moved to an input in opset 18)
+    k = layer.groups
+    x = g.node("Reshape", [x, g.const([0, k, -1], np.int64, "shape")])
+    x = g.node("Transpose", [x], perm=[0, 2, 1])
+    mean = g.node("MatMul", [x, g.const(np.full((k, 1), 1.0 / k), hint="mean")])
+    return g.node("Reshape", [mean, g.const([0, -1], np.int64, "shape")])
+
+
 def _feature_scale(g, layer, x):
     return g.node("Mul", [x, g.const(layer.params["scale"], hint="scale")])
 
@@ -558,6 +581,8 @@ _LAYERS = {
     InputScaling: _input_scaling,
     PeriodicEmbedding: _periodic_embedding,
     FeatureScale: _feature_scale,
+    GroupedDense: _grouped_dense,
+    MemberMean: _member_mean,
     Dense: _dense,
     BatchNormalization: _batch_norm,
     Dropout: _identity,

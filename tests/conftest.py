@@ -105,6 +105,7 @@ PLAIN_REGRESSOR = dict(
     input_scaling=None,
     numeric_embedding=None,
     feature_scale=False,
+    ensemble_size=1,
     learning_rate=None,
     lr_schedule=None,
     max_iter=200,

@@ -209,6 +209,7 @@ def test_parameters_are_the_shared_ones_plus_pretraining():
         "embedding_size",
         "embedding_sigma",
         "feature_scale",
+        "ensemble_size",  # an autoencoder is one network
     }
     assert input_layers <= shared
     assert set(params) == (shared - transfer - input_layers) | {"pretraining"}

@@ -259,8 +259,8 @@ def test_partial_fit_keeps_the_first_calls_statistics():
 
 def test_transfer_reuses_the_input_layers():
     X, y = load_diabetes(return_X_y=True)
-    source = DNNRegressor(**SMALL).fit(X, y)
-    target = DNNRegressor(**SMALL, transfer_from=source).fit(X, y)
+    source = DNNRegressor(**SMALL, ensemble_size=1).fit(X, y)
+    target = DNNRegressor(**SMALL, ensemble_size=1, transfer_from=source).fit(X, y)
     kinds = [type(layer) for layer in target.network_.layers[:4]]
     assert kinds == [InputScaling, PeriodicEmbedding, FeatureScale, Dense]
     np.testing.assert_array_equal(
@@ -293,3 +293,96 @@ def test_tabular_preset_adds_the_embeddings_to_the_classifier():
     model = DNNClassifier(**{**presets.tabular(), **SMALL}).fit(X, y)
     kinds = [type(layer) for layer in model.network_.layers[:4]]
     assert kinds == [InputScaling, PeriodicEmbedding, FeatureScale, Dense]
+
+
+# -- ensembles in one network -------------------------------------------------------
+def test_grouped_dense_and_member_mean_match_finite_differences():
+    from skdnn.nn.ensemble import GroupedDense, MemberMean
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((5, 6))
+    net = Sequential([Dense(6), GroupedDense(2, groups=3), MemberMean(3)]).build(
+        6, rng, dtype=np.float64
+    )
+    G = rng.standard_normal((5, 2))
+
+    def objective():
+        return float(np.sum(G * net.forward(X, training=True)))
+
+    objective()
+    net.backward(G)
+    np.testing.assert_allclose(
+        net.grad, numerical_gradient(objective, net.theta), rtol=1e-6, atol=1e-8
+    )
+
+
+def test_grouped_dense_is_independent_dense_layers_side_by_side():
+    from skdnn.nn.ensemble import GroupedDense
+
+    rng = np.random.RandomState(1)
+    X = rng.standard_normal((7, 3 * 4))
+    grouped = GroupedDense(5, groups=3)
+    Sequential([grouped]).build(12, rng, dtype=np.float64)
+    expected = np.hstack(
+        [
+            X[:, 4 * j : 4 * (j + 1)] @ grouped.params["kernel"][j]
+            + grouped.params["bias"][5 * j : 5 * (j + 1)]
+            for j in range(3)
+        ]
+    )
+    np.testing.assert_allclose(grouped.forward(X), expected, rtol=1e-12)
+
+
+def test_members_loss_is_the_mean_of_the_members_losses():
+    from skdnn.nn.ensemble import MembersLoss
+    from skdnn.nn.losses import SoftmaxCrossEntropy
+
+    rng = np.random.RandomState(2)
+    Y = np.eye(4)[rng.randint(0, 4, 9)]
+    Z = rng.standard_normal((9, 3 * 4))
+    w = rng.uniform(0.5, 2, 9)
+    base = SoftmaxCrossEntropy(label_smoothing=0.1)
+    loss, delta = MembersLoss(base, 3).gradient(Z, Y, w)
+    members = [base.gradient(Z[:, 4 * j : 4 * (j + 1)], Y, w) for j in range(3)]
+    assert loss == pytest.approx(np.mean([m[0] for m in members]), rel=1e-12)
+    np.testing.assert_allclose(
+        delta, np.hstack([m[1] for m in members]) / 3, rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("Estimator", [DNNClassifier, DNNRegressor])
+def test_an_ensemble_predicts_the_mean_of_its_members(Estimator):
+    X, y = (load_wine if Estimator is DNNClassifier else load_diabetes)(return_X_y=True)
+    model = Estimator(**SMALL, ensemble_size=3).fit(X, y)
+    Z = model.network_.forward(X.astype(np.float32))  # members side by side
+    mean = Z.reshape(len(X), 3, -1).mean(axis=1)
+    np.testing.assert_allclose(
+        model._predict_network.forward(X.astype(np.float32)), mean, rtol=1e-5,
+        atol=1e-6,
+    )  # fmt: skip
+    assert model.n_outputs_ == mean.shape[1]
+    assert pickle.loads(pickle.dumps(model)).predict(X).tolist() == (
+        model.predict(X).tolist()
+    )
+
+
+def test_an_ensemble_of_networks_beats_one_on_average():
+    # diabetes, 3 seeds: the members' average generalises better than one network
+    X, y = load_diabetes(return_X_y=True)
+    one, three = [], []
+    for seed in range(3):
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=seed)
+        for k, out in ((1, one), (3, three)):
+            model = DNNRegressor(ensemble_size=k, random_state=seed)
+            out.append(model.fit(X_tr, y_tr).score(X_te, y_te))
+    assert np.mean(three) > np.mean(one)
+
+
+def test_an_ensemble_does_not_mix_with_transfer():
+    X, y = load_wine(return_X_y=True)
+    single = DNNClassifier(**SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="cannot be combined with transfer_from"):
+        DNNClassifier(**SMALL, ensemble_size=2, transfer_from=single).fit(X, y)
+    packed = DNNClassifier(**SMALL, ensemble_size=2).fit(X, y)
+    with pytest.raises(ValueError, match="ensemble_size=2: its hidden layers"):
+        DNNClassifier(**SMALL, transfer_from=packed).fit(X, y)

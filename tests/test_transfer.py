@@ -238,8 +238,9 @@ def test_source_predictions_are_identical_after_transfer(digits32, source):
     ).fit(X_b, y_b)
     y_reg = X_tr[:, 10] + X_tr[:, 20]
     DNNRegressor(
-        hidden_layer_sizes=(4,), transfer_from=source, freeze_epochs=0, max_iter=3
-    ).fit(X_tr, y_reg)
+        hidden_layer_sizes=(4,), transfer_from=source, freeze_epochs=0, max_iter=3,
+        ensemble_size=1,
+    ).fit(X_tr, y_reg)  # fmt: skip
     np.testing.assert_array_equal(source.predict_proba(X_te), proba)
     np.testing.assert_array_equal(source.network_.theta, theta)
 
