@@ -254,7 +254,7 @@ sklearn.decomposition.PCA : The linear counterpart.
                 epochs=self.n_iter_, samples=self.t_,
             )  # fmt: skip
             schedule = self._make_schedule(H.shape[0], state.optimizer)
-            threads, probe = training_threads(self, stage, H.shape[0])
+            threads, probe = training_threads(self, stage, H)
             try:
                 with _threads.limited(threads):
                     result = self._train(

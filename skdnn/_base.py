@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from . import _parameters, _threads
+from . import _parameters, _sparse, _threads
 from ._builder import build_network, lower
 from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit, end_fit
 from ._config import get_config
@@ -238,8 +238,7 @@ class _BaseDNN(
             self.network_, self.optimizer_, self.history_, epochs=self.n_iter_,
             steps=self.n_steps_ - self._schedule_start, samples=self.t_,
         )  # fmt: skip
-        n_train = data[0].shape[0]
-        threads, probe = training_threads(self, self.network_, n_train)
+        threads, probe = training_threads(self, self.network_, data[0])
         try:
             with _threads.limited(threads):
                 result = self._train(
@@ -401,18 +400,20 @@ class _BaseDNN(
         return tags
 
 
-def training_threads(estimator, network, n_train):
-    """BLAS threads for training ``network`` on ``n_train`` samples, and a probe.
+def training_threads(estimator, network, X):
+    """BLAS threads for training ``network`` on ``X``, and a probe.
 
     See ``skdnn._threads``: the probe is None unless the fit may gain from more
     threads than one.
     """
+    n_train, sparse = X.shape[0], _sparse.issparse(X)
     rows = estimator._batch_size(n_train)
     setting = get_config()["blas_threads"]
-    threads, probe = _threads.threads_for(setting, network, rows, -(-n_train // rows))
+    batches = -(-n_train // rows)
+    threads, probe = _threads.threads_for(setting, network, rows, batches, sparse)
     if not probe:
         return threads, None
-    shape = _threads.largest_shape(network, rows)
+    shape = _threads.largest_shape(network, rows, skip_first=sparse)
     return threads, _threads.Probe(_threads.pool_size(), shape, network.dtype)
 
 

@@ -98,21 +98,24 @@ def limited(n):
             c.set_num_threads(s)
 
 
-def largest_product(network, rows):
-    """Multiply-adds of the largest Dense product of ``rows`` rows of the network."""
-    shape = largest_shape(network, rows)
+def largest_product(network, rows, skip_first=False):
+    """Multiply-adds of the largest Dense product of ``rows`` rows of the network
+    (``skip_first``: not counting the first Dense layer)."""
+    shape = largest_shape(network, rows, skip_first)
     return 0 if shape is None else shape[0] * shape[1] * shape[2]
 
 
-def largest_shape(network, rows):
+def largest_shape(network, rows, skip_first=False):
     """``(rows, n_in, n_out)`` of the network's largest Dense product, or None."""
     from .nn.layers import Dense
 
-    best, n = None, network.n_in
+    best, n, skip = None, network.n_in, skip_first
     for layer in network.layers:
         out = layer.output_size(n)
-        if isinstance(layer, Dense) and (best is None or n * out > best[1] * best[2]):
-            best = (rows, n, out)
+        if isinstance(layer, Dense):
+            if not skip and (best is None or n * out > best[1] * best[2]):
+                best = (rows, n, out)
+            skip = False
         n = out
     return best
 
@@ -194,7 +197,7 @@ def predict_by_blocks(run, X, network, setting, block):
     return np.concatenate(parts)
 
 
-def threads_for(setting, network, rows, batches=0):
+def threads_for(setting, network, rows, batches=0, sparse=False):
     """The BLAS threads a call runs with, and whether training should probe.
 
     Parameters
@@ -207,6 +210,9 @@ def threads_for(setting, network, rows, batches=0):
         Rows per product: the batch size.
     batches : int, default=0
         Mini-batches per epoch (0: not a fit, e.g. Monte Carlo dropout).
+    sparse : bool, default=False
+        Whether the input is sparse: the first layer's product is then not
+        BLAS's, and does not count.
 
     Returns
     -------
@@ -219,7 +225,7 @@ def threads_for(setting, network, rows, batches=0):
         return setting, False
     if batches < MIN_BATCHES or pool_size() <= 1:
         return 1, False
-    return 1, largest_product(network, rows) >= SMALL
+    return 1, largest_product(network, rows, skip_first=sparse) >= SMALL
 
 
 class Probe:
