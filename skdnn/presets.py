@@ -26,11 +26,12 @@ Every value is justified in the docstring of its preset, and was measured on the
 digits data (see ``docs/claims/presets.md``, written by
 ``benchmarks/claims_presets.py``).
 
-**The presets are for classification.** ``DNNRegressor`` accepts them, but its own
-defaults do better on regression: median R² over 5 splits on diabetes and
-``make_friedman1`` (1,000 samples), with a ``StandardScaler``: defaults 0.446 and
-0.953, ``general()`` 0.393 and 0.925, ``self_normalizing()`` 0.315 and 0.834
-(-0.83 and -0.58 with alpha dropout 0.3 on (256, 128) at a peak rate of 0.01).
+**The chapter's presets are for classification.** ``DNNRegressor`` accepts them,
+but its own defaults do better on regression: median R² over 5 splits on diabetes
+and ``make_friedman1`` (1,000 samples), with a ``StandardScaler``: defaults 0.415
+and 0.992, ``general()`` 0.434 and 0.965, ``self_normalizing()`` 0.320 and 0.919
+(with 0.2.0's alpha dropout of 0.3 on (256, 128) at a peak rate of 0.01: -0.83
+and -0.58). ``tabular()`` suits both estimators.
 Alpha dropout scales the mean of a layer's output by ``a * (1 - rate)`` during
 training only (0.83 at rate 0.1, 0.60 at 0.3) unless that mean is exactly zero,
 so the linear output of a regressor learns on features that are larger at
