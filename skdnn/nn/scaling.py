@@ -136,7 +136,13 @@ class InputScaling(Layer):
                 f"InputScaling was adapted to {self.state['center'].size} features, "
                 f"the network has {n_in} inputs."
             )
-        self.state = {name: a.astype(dtype) for name, a in self.state.items()}
+        state = {name: np.asarray(a, np.float64) for name, a in self.state.items()}
+        # a spread so small that its inverse nears the dtype's range (a column
+        # varying by 1e-45 in float32) is no variation: the column counts as
+        # constant, instead of scaling by infinity
+        limit = np.finfo(dtype).max * 1e-4
+        state["factor"] = np.where(state["factor"] <= limit, state["factor"], 0.0)
+        self.state = {name: a.astype(dtype) for name, a in state.items()}
 
     def inference_affine(self, dtype=None):
         """The scaling without clipping as ``y = x * scale + shift`` (for folding)."""
