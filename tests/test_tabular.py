@@ -46,6 +46,21 @@ def _mixed(n=40, seed=0):
     return X
 
 
+def _check_parameter_gradients(net, X, G):
+    """``net``'s parameter gradients of ``sum(G * net(X))`` against finite
+    differences; returns that objective."""
+
+    def objective():
+        return float(np.sum(G * net.forward(X, training=True)))
+
+    objective()
+    net.backward(G)
+    np.testing.assert_allclose(
+        net.grad, numerical_gradient(objective, net.theta), rtol=1e-6, atol=1e-8
+    )
+    return objective
+
+
 # -- formulas ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "layer",
@@ -67,15 +82,7 @@ def test_backward_matches_finite_differences(layer):
     if isinstance(layer, FeatureScale):
         layer.params["scale"][...] = rng.uniform(0.5, 2.0, 6)
     G = rng.standard_normal((12, 3))
-
-    def objective():
-        return float(np.sum(G * net.forward(X, training=True)))
-
-    objective()
-    net.backward(G)
-    np.testing.assert_allclose(
-        net.grad, numerical_gradient(objective, net.theta), rtol=1e-6, atol=1e-8
-    )
+    objective = _check_parameter_gradients(net, X, G)
     net.forward(X, training=True)
     dX = layer.backward(net.layers[1].backward(G))
     np.testing.assert_allclose(
@@ -304,16 +311,7 @@ def test_grouped_dense_and_member_mean_match_finite_differences():
     net = Sequential([Dense(6), GroupedDense(2, groups=3), MemberMean(3)]).build(
         6, rng, dtype=np.float64
     )
-    G = rng.standard_normal((5, 2))
-
-    def objective():
-        return float(np.sum(G * net.forward(X, training=True)))
-
-    objective()
-    net.backward(G)
-    np.testing.assert_allclose(
-        net.grad, numerical_gradient(objective, net.theta), rtol=1e-6, atol=1e-8
-    )
+    _check_parameter_gradients(net, X, rng.standard_normal((5, 2)))
 
 
 def test_grouped_dense_is_independent_dense_layers_side_by_side():
