@@ -160,7 +160,8 @@ for name, cls_name, params in configs:
         fit_kwargs["sample_weight"] = 1.0 + (np.arange(len(y)) % 3)
     if flags.get("_transfer"):
         src = skdnn.DNNClassifier(
-            hidden_layer_sizes=(24, 16), max_iter=3, random_state=1
+            hidden_layer_sizes=(24, 16), max_iter=3, random_state=1,
+            **flags.get("_source", {}),
         ).fit(X, y % 5)
         params["transfer_from"] = src
     with warnings.catch_warnings():
@@ -203,12 +204,18 @@ OLD_DEFAULTS = {
 
 def _pinned(cls, common, extra):
     old = {k: v for k, v in OLD_DEFAULTS.get(cls, {}).items() if k not in common}
-    if common.get("_transfer") or "hidden_layer_sizes" in common:
-        old.pop("hidden_layer_sizes", None)  # "auto" over reused layers: no new one
+    # the worker sets its own epochs and shape (small, fast fits)
+    old.pop("max_iter", None)
+    old.pop("hidden_layer_sizes", None)
     if common.get("_transfer"):
         old.setdefault("freeze_epochs", None)  # the transfer defaults before 0.3.0
         old.setdefault("reused_learning_rate_factor", 0.1)
         old = {k: v for k, v in old.items() if k not in common}
+        # the source model too
+        source = dict(OLD_DEFAULTS["DNNClassifier"])
+        source.pop("max_iter")
+        source.pop("hidden_layer_sizes")
+        old["_source"] = source
     return {**common, **old, **extra}
 
 
@@ -218,7 +225,9 @@ def run(checkout, new_code):
         (name, cls, _pinned(cls, common, extra) if new_code else common)
         for name, cls, common, extra in CONFIGS
     ]
-    env = dict(os.environ, PYTHONPATH=checkout)
+    # BLAS as the reference runs it: one thread or two may round a product's
+    # last bits differently (skdnn's own thread policy would otherwise differ)
+    env = dict(os.environ, PYTHONPATH=checkout, SKDNN_BLAS_THREADS="none")
     result = subprocess.run(
         [sys.executable, "-c", _WORKER, json.dumps(configs)],
         capture_output=True,
