@@ -109,6 +109,10 @@ CONFIGS += [
 
 #: Configurations whose results changed on purpose, with the reason.
 CHANGED = {
+    "input bn": (
+        "input batch norm's moving statistics start at the training data's mean "
+        "and variance, not at 0 and 1 (0.3.0)"
+    ),
     "transfer freeze 2": (
         "after the unfreeze the optimizer is built afresh over the whole network "
         "(the chapter's freeze, fit, unfreeze, compile-again recipe)"

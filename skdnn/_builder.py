@@ -58,7 +58,8 @@ def build_network(
     init = kernel_initializer(params)
     layers = _adapted_inputs(params, X, sample_weight) if inputs else []
     if inputs and params.input_batch_norm:
-        layers.append(_batch_norm(params))
+        # its moving statistics start at the data's (see BatchNormalization.adapt)
+        layers.append(_batch_norm(params).adapt(X, sample_weight))
     if inputs and params.input_dropout:
         layers.append(_dropout(params, params.input_dropout))
     k = getattr(params, "ensemble_size", 1)

@@ -67,10 +67,14 @@ Added to the variance before the square root.""",
         "bool",
         """\
 A batch-normalization layer on the inputs, so features need not be
-standardised beforehand. Without it (or a ``StandardScaler``), fit warns
-once when columns of X are far from unit scale: a non-constant column with
-a standard deviation above 100 or below 1e-4, or a mean above 100 in
-magnitude.""",
+standardised beforehand. Its moving statistics start at the training
+data's mean and variance (dense or sparse X), not at 0 and 1: on small data sets the
+moving averages would not reach them in a fit's few steps (wine, 5-fold CV:
+0.972 accuracy on raw features, 0.629 with moving statistics from 0 and 1,
+0.966 after a StandardScaler). Without it, ``input_scaling`` or a
+``StandardScaler``, fit warns once when columns of X are far from unit
+scale: a non-constant column with a standard deviation above 100 or below
+1e-4, or a mean above 100 in magnitude.""",
     ),
     "input_scaling": (
         '{"robust", "standard"} or None',

@@ -340,3 +340,25 @@ def test_batch_norm_attributes_reproduce_the_predictions(wine):
     P = np.exp(Z - Z.max(axis=1, keepdims=True))
     np.testing.assert_allclose(P / P.sum(axis=1, keepdims=True), clf.predict_proba(X))
     assert DNNClassifier(max_iter=1).fit(X, y).bn_gamma_ == []
+
+
+def test_input_batch_norm_starts_at_the_datas_statistics_and_works_on_raw_features():
+    from sklearn.datasets import load_wine
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_wine(return_X_y=True)
+    model = DNNClassifier(input_scaling=None, input_batch_norm=True, max_iter=1)
+    model.fit(X, y)
+    bn = model.network_.layers[0]
+    # one step of momentum 0.99 from the data's statistics (not from 0 and 1)
+    np.testing.assert_allclose(bn.state["moving_mean"], X.mean(axis=0), rtol=0.05)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, stratify=y, random_state=0)
+    raw = DNNClassifier(input_scaling=None, input_batch_norm=True, random_state=0)
+    scaled = make_pipeline(
+        StandardScaler(), DNNClassifier(input_scaling=None, random_state=0)
+    )
+    assert raw.fit(X_tr, y_tr).score(X_te, y_te) >= (
+        scaled.fit(X_tr, y_tr).score(X_te, y_te) - 0.01
+    )

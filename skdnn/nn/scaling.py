@@ -13,6 +13,7 @@ into the Dense layer above it for inference (``folding.fold_batch_norm``).
 """
 
 import numpy as np
+from scipy import sparse
 
 from .layers import Layer
 
@@ -65,7 +66,17 @@ def robust_statistics(X, weights=None):
 
 
 def standard_statistics(X, weights=None):
-    """(Weighted) mean and standard deviation of each column (float64)."""
+    """(Weighted) mean and standard deviation of each column (float64).
+
+    Sparse ``X`` is not densified: the moments come from two sparse products.
+    """
+    if sparse.issparse(X):
+        X = X.astype(np.float64)
+        w = np.ones(X.shape[0]) if weights is None else np.asarray(weights, np.float64)
+        w = w / w.sum()
+        mean = np.asarray(X.T @ w).ravel()
+        square = np.asarray(X.multiply(X).T @ w).ravel()
+        return mean, np.sqrt(np.maximum(square - mean * mean, 0.0))
     X = np.asarray(X, dtype=np.float64)
     mean = np.average(X, axis=0, weights=weights)
     return mean, np.sqrt(np.average((X - mean) ** 2, axis=0, weights=weights))
