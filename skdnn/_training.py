@@ -143,7 +143,8 @@ class Trainer:
     plan : TrainingPlan
         Loss, batch size, shuffling, schedule, regularizers, diagnostics.
     rng : numpy.random.RandomState
-        Source of all randomness: shuffling and stochastic layers.
+        Source of all randomness: shuffling, and the seed of the generator that
+        stochastic layers (dropout, RReLU) draw from.
     probe : skdnn._threads.Probe, optional
         Times mini-batches to choose the BLAS threads; only while it is active,
         so the other batches pay nothing for it.
@@ -151,6 +152,13 @@ class Trainer:
 
     def __init__(self, state, plan, rng, probe=None):
         self.state, self.plan, self.rng = state, plan, rng
+        #: What stochastic layers draw from: a PCG64 generator seeded from ``rng``
+        #: (faster draws than RandomState's), and only when there are such layers,
+        #: so a deterministic network's shuffling stream is ``rng``'s alone.
+        self.layer_rng = None
+        if any(layer.random for layer in state.network.layers):
+            seed = rng.randint(np.iinfo(np.int64).max, dtype=np.int64)
+            self.layer_rng = np.random.Generator(np.random.PCG64(seed))
         self.probe = probe
         self.monitor = GradientFlowMonitor(state.network) if plan.monitor else None
         #: Set by a deferred Ctrl-C: stop once the current batch is done.
@@ -256,9 +264,9 @@ class Trainer:
         # gradient-flow statistics from the epoch's first batch: always full-size
         monitored = self.monitor is not None and self.batch == 0
         if monitored:
-            Z = self.monitor.forward(net, X, rng=self.rng, start=step.n_frozen)
+            Z = self.monitor.forward(net, X, rng=self.layer_rng, start=step.n_frozen)
         else:
-            Z = net.forward(X, training=True, rng=self.rng, start=step.n_frozen)
+            Z = net.forward(X, training=True, rng=self.layer_rng, start=step.n_frozen)
         loss, delta = plan.loss.gradient(Z, Y, sample_weight)
         if not math.isfinite(loss):
             raise Diverged(epoch, self.batch + 1, loss)
@@ -286,7 +294,7 @@ class Trainer:
         """A batch through the frozen layers: dropout on, batch norm in inference."""
         for layer in self.state.network.layers[:n_frozen]:
             training = not isinstance(layer, BatchNormalization)
-            X = layer.forward(X, training=training, rng=self.rng)
+            X = layer.forward(X, training=training, rng=self.layer_rng)
         return X
 
 

@@ -122,6 +122,7 @@ class RReLU(Activation):
 
     default_initializer = "he_normal"
     deterministic = False
+    random = True
     lower, upper = 1 / 8, 1 / 3
 
     def forward(self, X, *, training=False, rng=None):

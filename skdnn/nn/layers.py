@@ -21,6 +21,8 @@ class Layer:
     #: False when the training-mode output depends on the batch or on randomness
     #: (dropout, RReLU, batch-norm statistics): such layers cannot be cached.
     deterministic = True
+    #: True when training-mode ``forward`` draws from its ``rng`` (dropout, RReLU).
+    random = False
     #: Parameter name -> factor on the optimizer's learning rate (default 1).
     learning_rate_factors = {}
 
