@@ -14,11 +14,14 @@ runs BLAS on one thread (``blas_threads="auto"``, the default of
 - a fit whose mini-batch products reach ``SMALL`` multiply-adds, with at least
   ``MIN_BATCHES`` batches an epoch, probes (``Probe``): it times a few
   mini-batches on one thread and on the pool's full size, keeps the faster,
-  watches the full pool while it keeps it, and probes again after
+  watches the full pool while it keeps it (probing again when it stops paying,
+  ``RECHECKS`` times, then settling on one thread), and probes again after
   ``REPROBE_SECONDS``, since the load of the machine changes;
 - a prediction of at least ``MIN_BLOCKS`` blocks of rows with such products
   (``predict_by_blocks``) times its first block on one thread and its second
-  on the pool, and goes on with the faster, watching the pool the same way.
+  on the pool, and goes on with the faster, watching the pool the same way;
+  the next predictions of such a network reuse the choice for
+  ``REPROBE_SECONDS``.
 
 The caller's own thread settings are restored when the call returns; nothing
 changes outside skdnn.
@@ -47,6 +50,9 @@ REPROBE_SECONDS = 30.0
 #: batch times); products on it this much slower mean a busy core.
 GAIN = 0.9
 BUSY = 2.0
+#: Times a watched pool that stopped paying is probed again, rather than dropped,
+#: before the probe settles on one thread (until ``REPROBE_SECONDS`` later).
+RECHECKS = 2
 
 _lock = threading.Lock()
 _controllers = None
@@ -152,8 +158,10 @@ def predict_by_blocks(run, X, network, setting, block):
     whose products reach ``SMALL`` runs its first block on one thread and its
     second on the full pool, then the rest on the faster, watching each block on
     the pool as a training probe watches its batches (per row, so the last,
-    shorter block compares too). Anything else runs on one thread (or on the
-    explicit setting).
+    shorter block compares too). What it found is reused by the predictions of
+    networks with the same largest product for ``REPROBE_SECONDS``: on one
+    thread at once, or on the pool from the first block, still watched.
+    Anything else runs on one thread (or on the explicit setting).
 
     Parameters
     ----------
@@ -181,20 +189,39 @@ def predict_by_blocks(run, X, network, setting, block):
     if largest_product(network, block) < SMALL:
         with limited(1):
             return run(X)
+    key = (largest_shape(network, block), np.dtype(network.dtype).str, size)
+    known = _predictions.get(key)
+    if known is not None and time.perf_counter() - known[2] > REPROBE_SECONDS:
+        known = None
+    if known is not None and known[0] == 1:
+        with limited(1):
+            return run(X)
     parts, threads, one = [], 1, None
+    if known is not None:
+        threads, one = size, known[1]  # the pool paid a moment ago: no probe
     with limited(1):
         for lo in range(0, n, block):
-            if lo == block:
+            if lo == block and known is None:
                 threads = size
             _set(threads)
             tic = time.perf_counter()
             parts.append(run(X[lo : lo + block]))
             per_row = (time.perf_counter() - tic) / parts[-1].shape[0]
-            if lo == 0:
+            probing = known is None and lo == block
+            if known is None and lo == 0:
                 one = per_row
-            elif threads == size and per_row > (GAIN if lo == block else 1) * one:
+            elif threads == size and per_row > (GAIN if probing else 1) * one:
                 threads = 1  # the pool did not pay, or stopped paying
+                _predictions[key] = (1, one, time.perf_counter())
+            elif probing:
+                _predictions[key] = (threads, one, time.perf_counter())
     return np.concatenate(parts)
+
+
+#: ``(largest product, dtype, pool size) -> (threads, one thread's seconds a row,
+#: when)``: what the last large prediction of such a network found, reused for
+#: ``REPROBE_SECONDS`` (repeated predictions skip the probe's one-thread block).
+_predictions = {}
 
 
 def threads_for(setting, network, rows, batches=0, sparse=False):
@@ -244,11 +271,13 @@ class Probe:
     A busy core does not always show in a few batches: the system's scheduler
     gives a newly woken thread its turn first, and the pool's wait for the busy
     core grows over the next hundreds of products. So while the full pool is
-    kept, the probe goes on timing each batch (but an epoch's first) and goes
-    back to one thread for good as soon as the batches' moving average is no
-    longer faster than one thread's mean. A probe that settled on one thread
-    starts again ``REPROBE_SECONDS`` later, since the load of the machine
-    changes.
+    kept, the probe goes on timing each batch (but an epoch's first), and as
+    soon as the batches' moving average is no longer faster than one thread's
+    median it probes again: the machine as a whole may have slowed down (one
+    thread with it), or a core became busy (the busy check shows it). After
+    ``RECHECKS`` such probes it settles on one thread. A probe that settled on
+    one thread starts again ``REPROBE_SECONDS`` later, since the load of the
+    machine changes.
 
     Parameters
     ----------
@@ -263,6 +292,7 @@ class Probe:
     def __init__(self, size, shape=None, dtype=np.float32):
         self.size, self.shape, self.dtype = size, shape, dtype
         self.plan = [1] * (PROBE_BATCHES + 1) + [size] * (PROBE_BATCHES + 1)
+        self.rechecks = 0
         self._restart()
 
     def _restart(self):
@@ -278,6 +308,7 @@ class Probe:
         if self.choice is None or self.choice == self.size:
             return True
         if time.perf_counter() - self.decided_at > REPROBE_SECONDS:
+            self.rechecks = 0
             self._restart()
             return True
         return False
@@ -313,8 +344,11 @@ class Probe:
             return
         self.times[self.current].append(elapsed)
         if self.count == len(self.plan):
-            # means, not minima: on a busy core some batches are lucky
-            one, full = np.mean(self.times[1]), np.mean(self.times[self.size])
+            # the pool's mean, not its minimum: on a busy core some batches are
+            # lucky; one thread's median: a first call that compiles or allocates
+            # must not make the pool look faster than it is
+            one = np.median(self.times[1])
+            full = np.mean(self.times[self.size])
             self.one, self.average = one, full
             self._decide(self.size if full < GAIN * one else 1)
 
@@ -323,7 +357,13 @@ class Probe:
             return
         self.average = 0.9 * self.average + 0.1 * elapsed
         if self.average > self.one:
-            self._decide(1)
+            # a busy core, or the whole machine slower than at the probe (then
+            # one thread is slower too): measure both again, then give up
+            if self.rechecks < RECHECKS:
+                self.rechecks += 1
+                self._restart()
+            else:
+                self._decide(1)
 
     @property
     def probing(self):

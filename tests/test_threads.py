@@ -162,9 +162,12 @@ def test_the_kept_pool_is_watched_and_dropped_when_it_slows(monkeypatch, two_thr
     assert set(_blas_threads()) == {1}
 
 
-def _predict(monkeypatch, X, block_seconds):
-    """``predict_by_blocks`` with a fake clock: per-row seconds by threads."""
-    clock = _Clock()
+def _predict(monkeypatch, X, block_seconds, clock=None):
+    """``predict_by_blocks`` with a fake clock: per-row seconds by threads
+    (a new clock: no earlier choice; a given one: earlier choices kept)."""
+    if clock is None:
+        clock = _Clock()
+        monkeypatch.setattr(_threads, "_predictions", {})
     monkeypatch.setattr(_threads.time, "perf_counter", clock)
     used = []
 
@@ -225,3 +228,45 @@ def test_a_busy_core_shows_in_one_product_before_any_batch(monkeypatch, two_thre
 def test_the_busy_check_leaves_the_pools_on_one_thread(two_threads):
     _threads.busy((64, 128, 128), np.float32, 2)
     assert set(_blas_threads()) == {1}
+
+
+def test_a_watched_pool_is_probed_again_when_the_whole_machine_slows(
+    monkeypatch, two_threads
+):
+    probe, _, clock = _run_probe(monkeypatch, {1: 1.0, 2: 0.6})
+    assert probe.choice == 2
+    slower = {1: 2.0, 2: 1.2}  # both settings slower: the pool still pays
+    used = []
+    for _ in range(30):
+        probe.before()
+        threads = probe.current if probe.probing else probe.choice
+        used.append(threads)
+        clock.now += slower[threads]
+        probe.after()
+    assert probe.choice == 2 and probe.rechecks == 1  # measured again, kept
+    assert 1 in used and used[-10:] == [2] * 10
+    # once RECHECKS probes are spent, a pool that loses its lead is dropped
+    probe.rechecks = _threads.RECHECKS
+    for _ in range(10):  # slower than one thread was (2.0) at the last probe
+        probe.before()
+        clock.now += 5.0
+        probe.after()
+        if probe.choice == 1:
+            break
+    assert probe.choice == 1 and not probe.active and set(_blas_threads()) == {1}
+
+
+def test_the_next_predictions_reuse_the_choice_for_a_while(monkeypatch, two_threads):
+    X = np.arange(1050.0)[:, None]
+    clock = _Clock()
+    monkeypatch.setattr(_threads, "_predictions", {})
+    ms = 1e-3  # per row: a prediction takes a second of the fake clock
+    faster = {1: lambda k: ms, 2: lambda k: ms / 2}
+    assert _predict(monkeypatch, X, faster, clock) == [1] + [2] * 10
+    assert _predict(monkeypatch, X, faster, clock) == [2] * 11  # no probe block
+    # the pool, reused, is still watched: a busy core sends it back to one thread
+    later = {1: lambda k: ms, 2: lambda k: ms / 2 if k <= 2 else 3 * ms}
+    assert _predict(monkeypatch, X, later, clock) == [2, 2, 2] + [1] * 8
+    assert _predict(monkeypatch, X, faster, clock) == [1]  # one call, one thread
+    clock.now += _threads.REPROBE_SECONDS + 1  # later: probed again
+    assert _predict(monkeypatch, X, faster, clock) == [1] + [2] * 10
