@@ -40,6 +40,7 @@ CHAPTER = dict(
     activation="relu",
     kernel_initializer="glorot_uniform",
     input_scaling=None,
+    numeric_embedding=None,
     dropout=0.0,
     learning_rate=None,
     lr_schedule=None,

@@ -207,7 +207,8 @@ print(json.dumps(out))
 OLD_DEFAULTS = {
     "DNNClassifier": dict(
         hidden_layer_sizes=[100, 100], activation="relu",
-        kernel_initializer="glorot_uniform", input_scaling=None, dropout=0.0,
+        kernel_initializer="glorot_uniform", input_scaling=None,
+        numeric_embedding=None, dropout=0.0,
         learning_rate=None, lr_schedule=None, batch_size="auto", max_iter=200,
         label_smoothing=0.0,
     ),

@@ -431,6 +431,8 @@ def _warn_if_no_better_than_constant(estimator, X, Y, sample_weight):
         constant = float(max(counts.max(), 1 - counts.max()) if Y.shape[1] == 1
                          else counts.max())  # fmt: skip
         what, measure = "always predicting the most frequent class", "accuracy"
+        if constant >= 1 - 1e-12:
+            return  # one class (by weight): the constant is already perfect
     else:
         if np.ptp(Y, axis=0).max() == 0:
             return  # constant targets: a constant is the right answer

@@ -7,6 +7,8 @@ put a layer below the first block; the output layer is a ``Dense`` whose activat
 is fused with the loss.
 """
 
+import numpy as np
+
 from . import _sparse
 from .nn.activations import ACTIVATIONS
 from .nn.dropout import AlphaDropout, Dropout
@@ -15,7 +17,7 @@ from .nn.ensemble import Blocks, GroupedDense
 from .nn.layers import Dense
 from .nn.network import Sequential
 from .nn.normalization import BatchNormalization
-from .nn.scaling import FeatureScale, InputScaling
+from .nn.scaling import FeatureScale, InputScaling, subsample
 
 
 def lower(value):
@@ -57,9 +59,10 @@ def build_network(
     """
     init = kernel_initializer(params)
     layers = _adapted_inputs(params, X, sample_weight) if inputs else []
+    input_bn = None
     if inputs and params.input_batch_norm:
-        # its moving statistics start at the data's (see BatchNormalization.adapt)
-        layers.append(_batch_norm(params).adapt(X, sample_weight))
+        input_bn = len(layers)
+        layers.append(_batch_norm(params))
     if inputs and params.input_dropout:
         layers.append(_dropout(params, params.input_dropout))
     k = getattr(params, "ensemble_size", 1)
@@ -73,7 +76,24 @@ def build_network(
     # The output layer feeds a softmax/sigmoid/identity: Glorot suits those.
     output_init = init if callable(init) else "glorot_uniform"
     layers.append(_dense(n_outputs, output_init, k, first=not hidden_sizes))
-    return Sequential(layers).build(n_features, rng, dtype=lower(params.dtype))
+    network = Sequential(layers).build(n_features, rng, dtype=lower(params.dtype))
+    if input_bn is not None and X is not None:
+        _start_input_batch_norm(network, input_bn, X, sample_weight)
+    return network
+
+
+def _start_input_batch_norm(network, index, X, sample_weight):
+    """Start the input batch norm's moving statistics at those of its inputs.
+
+    Its inputs are X after the input layers below it (scaling, embeddings), run
+    in inference mode on (a subsample of) the training data; on a small data set
+    the moving averages would not reach them from 0 and 1 within a fit (see
+    ``BatchNormalization.adapt``).
+    """
+    X, sample_weight = subsample(X, sample_weight)
+    if index:  # the layers below are dense-only (see _resolve)
+        X = network.forward(np.asarray(X, dtype=network.dtype), stop=index)
+    network.layers[index].adapt(X, sample_weight)
 
 
 def _dense(units, init, k, *, first, use_bias=True):

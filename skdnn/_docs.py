@@ -77,7 +77,7 @@ scale: a non-constant column with a standard deviation above 100 or below
 1e-4, or a mean above 100 in magnitude.""",
     ),
     "input_scaling": (
-        '{"robust", "standard"} or None',
+        '{"auto", "robust", "standard"} or None',
         """\
 Scale the inputs with statistics of the training data, inside the
 network (fitted by the first ``fit``, kept by warm starts and
@@ -85,17 +85,19 @@ network (fitted by the first ``fit``, kept by warm starts and
 divide by its interquartile range, then clip smoothly to within 3,
 ``x / sqrt(1 + (x / 3)**2)``, so that outliers cannot dominate the first
 layer; "standard": mean and standard deviation, as ``StandardScaler``.
-None: the inputs are used as given.""",
+None: the inputs are used as given. "auto": "robust" for dense X, None for
+sparse X (centring would densify it; scale it with a ``MaxAbsScaler``).""",
     ),
     "numeric_embedding": (
-        '"periodic" or None',
+        '{"auto", "periodic"} or None',
         """\
 "periodic": learned periodic embeddings of the numeric inputs (Gorishniy
 et al. 2022, RealMLP's PBLD): each column with more than two distinct
 values in the training data gets ``embedding_frequencies`` features
 ``cos(2 pi w x + b)``, mapped linearly to ``embedding_size`` values, which
 the first hidden layer sees next to the inputs. Binary and one-hot
-columns pass through unchanged. None: no embedding.""",
+columns pass through unchanged. None: no embedding. "auto": "periodic" for
+dense X, None for sparse X.""",
     ),
     "embedding_frequencies": (
         "int",

@@ -34,17 +34,19 @@ _DEFAULT_MC_SAMPLES = 100
 
 #: The classifier's defaults, chosen on the tabular benchmark (docs/claims/
 #: tabular.md): the chapter's Table 11-3 recipe (ELU with He initialization,
-#: dropout, Nadam under 1cycle for a fixed budget) with RealMLP's label smoothing
-#: and robust input scaling.
+#: dropout, Nadam under 1cycle for a fixed budget) with RealMLP's label smoothing,
+#: robust input scaling and periodic numeric embeddings.
 _CLASSIFIER_DEFAULTS = {
     "activation": "elu",
     "kernel_initializer": "auto",
     "input_scaling": "auto",
+    "numeric_embedding": "auto",
+    "embedding_frequencies": 8,
     "dropout": 0.2,
     "learning_rate": 0.007,
     "lr_schedule": "1cycle",
     "batch_size": 100,
-    "max_iter": 60,
+    "max_iter": 40,
 }
 _CLASSIFIER_PARAMS = with_defaults(COMMON, **_CLASSIFIER_DEFAULTS) + (
     ("class_weight", None),

@@ -86,4 +86,6 @@ def test_balanced_raises_balanced_accuracy_on_imbalanced_data():
                 warnings.simplefilter("ignore")
                 clf.fit(X_tr, y_tr)
             found.append(balanced_accuracy_score(y_te, clf.predict(X_te)))
-    assert np.median(scores["balanced"]) > np.median(scores[None]) + 0.05
+    # the mean over the seeds: the minority class's 25 test samples make each
+    # seed's score move by 0.02 a sample
+    assert np.mean(scores["balanced"]) > np.mean(scores[None]) + 0.05

@@ -182,7 +182,11 @@ def test_fitted_attributes(wine):
     clf = DNNClassifier(
         hidden_layer_sizes=(16, 8), early_stopping=True, random_state=0, max_iter=30
     ).fit(X, y)
-    assert [w.shape for w in clf.coefs_] == [(13, 16), (16, 8), (8, 3)]
+    # the first layer reads the periodic embeddings of the 13 numeric columns
+    # (3 values each) next to the columns themselves
+    assert [w.shape for w in clf.coefs_] == [(13 * 3 + 13, 16), (16, 8), (8, 3)]
+    plain = clone(clf).set_params(numeric_embedding=None).fit(X, y)
+    assert [w.shape for w in plain.coefs_] == [(13, 16), (16, 8), (8, 3)]
     assert [b.shape for b in clf.intercepts_] == [(16,), (8,), (3,)]
     assert clf.coefs_[0].dtype == np.float32
     assert clf.n_features_in_ == 13 and clf.n_iter_ == len(clf.loss_curve_)

@@ -349,15 +349,25 @@ def test_input_batch_norm_starts_at_the_datas_statistics_and_works_on_raw_featur
     from sklearn.preprocessing import StandardScaler
 
     X, y = load_wine(return_X_y=True)
-    model = DNNClassifier(input_scaling=None, input_batch_norm=True, max_iter=1)
-    model.fit(X, y)
+    raw = dict(input_scaling=None, numeric_embedding=None, input_batch_norm=True)
+    model = DNNClassifier(**raw, max_iter=1).fit(X, y)
     bn = model.network_.layers[0]
     # one step of momentum 0.99 from the data's statistics (not from 0 and 1)
     np.testing.assert_allclose(bn.state["moving_mean"], X.mean(axis=0), rtol=0.05)
+    # above the input layers (the default scaling and embeddings), it starts at
+    # the statistics of their outputs
+    start = DNNClassifier(input_batch_norm=True, max_iter=1, learning_rate=1e-12)
+    with pytest.warns(ConvergenceWarning, match="no better"):
+        network = start.fit(X, y).network_  # one epoch whose steps move nothing
+    assert isinstance(network.layers[2], BatchNormalization)
+    H = network.forward(X.astype(np.float32), stop=2)  # scaling, embeddings
+    moving = network.layers[2].state["moving_mean"]
+    np.testing.assert_allclose(moving, H.mean(axis=0), rtol=0.05, atol=0.05)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, stratify=y, random_state=0)
-    raw = DNNClassifier(input_scaling=None, input_batch_norm=True, random_state=0)
+    raw = DNNClassifier(**raw, random_state=0)
     scaled = make_pipeline(
-        StandardScaler(), DNNClassifier(input_scaling=None, random_state=0)
+        StandardScaler(),
+        DNNClassifier(input_scaling=None, numeric_embedding=None, random_state=0),
     )
     assert raw.fit(X_tr, y_tr).score(X_te, y_te) >= (
         scaled.fit(X_tr, y_tr).score(X_te, y_te) - 0.01

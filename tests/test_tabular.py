@@ -226,8 +226,9 @@ def test_sample_weight_zero_leaves_a_sample_out_of_the_statistics():
 def test_affine_input_layers_fold_into_the_first_dense_layer(dtype):
     X, y = load_wine(return_X_y=True)
     model = DNNClassifier(
-        **SMALL, input_scaling="standard", feature_scale=True, dtype=dtype
-    ).fit(X, y)
+        **SMALL, input_scaling="standard", numeric_embedding=None,
+        feature_scale=True, dtype=dtype,
+    ).fit(X, y)  # fmt: skip
     kinds = [type(layer) for layer in model._predict_network.layers]
     assert InputScaling not in kinds and FeatureScale not in kinds
     unfolded = model.network_.forward(X.astype(dtype))
@@ -292,14 +293,21 @@ def test_new_parameters_are_tunable():
 def test_embedding_knobs_without_embedding_say_they_do_nothing():
     X, y = load_wine(return_X_y=True)
     with pytest.warns(UserWarning, match="embedding_sigma=0.5: numeric_embedding=None"):
-        DNNClassifier(**SMALL, embedding_sigma=0.5).fit(X, y)
+        DNNClassifier(**SMALL, numeric_embedding=None, embedding_sigma=0.5).fit(X, y)
 
 
-def test_tabular_preset_adds_the_embeddings_to_the_classifier():
+def test_tabular_preset_is_the_defaults_with_a_longer_budget():
     X, y = load_wine(return_X_y=True)
     model = DNNClassifier(**{**presets.tabular(), **SMALL}).fit(X, y)
-    kinds = [type(layer) for layer in model.network_.layers[:4]]
-    assert kinds == [InputScaling, PeriodicEmbedding, FeatureScale, Dense]
+    kinds = [type(layer) for layer in model.network_.layers[:3]]
+    assert kinds == [InputScaling, PeriodicEmbedding, Dense]
+    assert model.network_.layers[1].n_frequencies == 8  # the classifier's own
+    assert DNNClassifier(**presets.tabular()).max_iter == 60
+    assert DNNClassifier().max_iter == 40
+    scaled = DNNClassifier(**{**presets.tabular(feature_scale=True), **SMALL}).fit(X, y)
+    assert type(scaled.network_.layers[2]) is FeatureScale
+    regressor = DNNRegressor(**presets.tabular())
+    assert regressor.embedding_frequencies == 16 and regressor.feature_scale
 
 
 # -- ensembles in one network -------------------------------------------------------

@@ -548,6 +548,10 @@ def test_a_failed_fit_says_it_is_no_better_than_a_constant():
         lambda: DNNRegressor(max_iter=5, random_state=0).fit(
             load_iris().data, np.full(150, 3.0)
         ),
+        # every weight on one class: predicting it is right (an estimator check)
+        lambda: DNNClassifier(max_iter=2, random_state=0).fit(
+            *load_iris(return_X_y=True), sample_weight=(np.arange(150) < 50) * 1.0
+        ),
     ],
 )
 def test_a_model_that_learned_does_not_warn_of_it(make):

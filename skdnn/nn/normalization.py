@@ -69,6 +69,9 @@ class BatchNormalization(Layer):
         self : BatchNormalization
         """
         self._initial = (np.asarray(mean, np.float64), np.asarray(variance, np.float64))
+        if self.state:  # built already: start from here
+            self.state["moving_mean"][...] = self._initial[0]
+            self.state["moving_variance"][...] = self._initial[1]
         return self
 
     def initialize(self, n_in, rng, dtype):
