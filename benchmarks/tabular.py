@@ -683,7 +683,15 @@ def main(argv=None):
         command = "python benchmarks/tabular.py " + " ".join(
             argv if argv is not None else sys.argv[1:]
         )
-        res["info"] = _run_info(command.strip(), time.perf_counter() - tic, args.jobs)
+        info = _run_info(command.strip(), time.perf_counter() - tic, args.jobs)
+        if args.models and res.get("info"):
+            # some models re-run: the page still reports the full run, and this
+            info = (
+                res["info"]
+                + ["- then, for " + ", ".join(models) + ":"]
+                + ["  " + line for line in info]
+            )
+        res["info"] = info
         _save(res, saved)
     plot(res, png)
     with open(md, "w") as f:

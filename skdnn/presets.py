@@ -75,8 +75,14 @@ def _dropout_type(rate, kind):
 
 
 def _one_cycle(learning_rate, batch_size, max_iter):
-    """Both tables' training: Nadam under 1cycle over a fixed budget of epochs."""
+    """Both tables' training: Nadam under 1cycle over a fixed budget of epochs.
+
+    The chapter's networks read their inputs as given (standardised): no
+    periodic embeddings (``tabular()`` adds them), whatever the estimator's
+    default.
+    """
     return {
+        "numeric_embedding": None,
         "optimizer": "nadam",
         "learning_rate": learning_rate,
         "lr_schedule": "1cycle",
