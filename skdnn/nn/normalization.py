@@ -51,6 +51,14 @@ class BatchNormalization(Layer):
         batches), so that a small data set's model predicts with statistics far
         from its inputs'.
 
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+            The layer's training inputs; at most ``MAX_ROWS`` of them (a fixed
+            random subset) are used. Sparse ``X`` is not densified.
+        sample_weight : ndarray of shape (n_samples,), optional
+            Weights of the samples in the statistics.
+
         Returns
         -------
         self : BatchNormalization
@@ -62,7 +70,14 @@ class BatchNormalization(Layer):
         return self.start_at(mean, std**2)
 
     def start_at(self, mean, variance):
-        """Start the moving statistics at ``mean`` and ``variance`` (per feature).
+        """Start the moving statistics at ``mean`` and ``variance``.
+
+        Parameters
+        ----------
+        mean, variance : array-like of shape (n_features,)
+            The starting moving mean and moving variance, per feature. Before
+            the layer is built they are kept for ``initialize``; after, they
+            overwrite the current moving statistics.
 
         Returns
         -------
