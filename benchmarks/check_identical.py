@@ -116,7 +116,7 @@ CHANGED = {
     **{
         name: (
             "dropout masks and RReLU slopes drawn from a PCG64 generator seeded "
-            "from the fit's RandomState (float32 masks, 2.3x faster; 0.3.0)"
+            "from the fit's RandomState (masks from raw bits, 3.3x faster; 0.3.0)"
         )
         for name in (
             "activation rrelu",
