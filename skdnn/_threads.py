@@ -181,26 +181,31 @@ def predict_by_blocks(run, X, network, setting, block):
     ndarray
         ``run(X)``, assembled from its blocks.
     """
-    n = X.shape[0]
     size = pool_size()
-    if setting != "auto" or size <= 1 or n < MIN_BLOCKS * block:
+    if setting != "auto" or size <= 1 or X.shape[0] < MIN_BLOCKS * block:
         with limited(setting if setting != "auto" else 1):
             return run(X)
-    if largest_product(network, block) < SMALL:
-        with limited(1):
-            return run(X)
-    key = (largest_shape(network, block), np.dtype(network.dtype).str, size)
-    known = _predictions.get(key)
-    if known is not None and time.perf_counter() - known[2] > REPROBE_SECONDS:
-        known = None
-    if known is not None and known[0] == 1:
-        with limited(1):
-            return run(X)
+    shape = largest_shape(network, block)
+    if shape is not None and shape[0] * shape[1] * shape[2] >= SMALL:
+        key = (shape, np.dtype(network.dtype).str, size)
+        known = _predictions.get(key)
+        if known is not None and time.perf_counter() - known[2] > REPROBE_SECONDS:
+            known = None
+        if known is None or known[0] == size:
+            return _blocks_on_the_faster(run, X, block, size, key, known)
+    with limited(1):
+        return run(X)
+
+
+def _blocks_on_the_faster(run, X, block, size, key, known):
+    """``run`` block by block: the first on one thread and the second on the
+    pool (unless ``known``, a recent choice of the pool, skips that), then on
+    the faster, the pool watched; the choice is recorded under ``key``."""
     parts, threads, one = [], 1, None
     if known is not None:
         threads, one = size, known[1]  # the pool paid a moment ago: no probe
     with limited(1):
-        for lo in range(0, n, block):
+        for lo in range(0, X.shape[0], block):
             if lo == block and known is None:
                 threads = size
             _set(threads)

@@ -75,14 +75,8 @@ def _dropout_type(rate, kind):
 
 
 def _one_cycle(learning_rate, batch_size, max_iter):
-    """Both tables' training: Nadam under 1cycle over a fixed budget of epochs.
-
-    The chapter's networks read their inputs as given (standardised): no
-    periodic embeddings (``tabular()`` adds them), whatever the estimator's
-    default.
-    """
+    """Both tables' training: Nadam under 1cycle over a fixed budget of epochs."""
     return {
-        "numeric_embedding": None,
         "optimizer": "nadam",
         "learning_rate": learning_rate,
         "lr_schedule": "1cycle",
@@ -191,6 +185,9 @@ def general(
         "hidden_layer_sizes": hidden,
         "activation": "elu",
         "kernel_initializer": "he_normal",
+        # the chapter's network reads its inputs as given (standardised), without
+        # the estimators' default periodic embeddings (tabular() has them)
+        "numeric_embedding": None,
         "batch_norm": batch_norm,
         **regularizers,
         "dropout_type": _dropout_type(regularizers["dropout"], "standard"),
@@ -268,6 +265,9 @@ def self_normalizing(
         "hidden_layer_sizes": _hidden(hidden_layer_sizes),
         "activation": "selu",
         "kernel_initializer": "lecun_normal",
+        # the chapter's network reads its inputs as given (standardised), without
+        # the estimators' default periodic embeddings (tabular() has them)
+        "numeric_embedding": None,
         "batch_norm": None,
         "dropout": alpha_dropout,
         "dropout_type": _dropout_type(alpha_dropout, "alpha"),
