@@ -314,6 +314,10 @@ def _has_preset(name):
 MODELS = {
     "skdnn": ("DNNClassifier() / DNNRegressor()", ("classification", "regression"),
               lambda task, seed: _skdnn(task, seed, {}), "shared", lambda: True),
+    "skdnn_raw": ("DNNClassifier/Regressor(missing_values='impute'), raw frame",
+                  ("classification", "regression"),
+                  lambda task, seed: _skdnn(task, seed, {"missing_values": "impute"}),
+                  "raw", lambda: True),
     "tabular": ("presets.tabular()", ("classification", "regression"),
                 _preset("tabular"), "shared", lambda: _has_preset("tabular")),
     "general": ("presets.general()", ("classification",), _preset("general"),
@@ -338,6 +342,8 @@ def make_pipeline_for(model, task, seed, X, configs):
     if model in configs:
         params = {k: v for k, v in configs[model].items() if k not in TASKS}
         params.update(configs[model].get(task, {}))
+        if params.pop("raw", False):  # the estimator encodes the raw frame
+            return _skdnn(task, seed, params)
         return make_pipeline(shared_preprocessing(X), _skdnn(task, seed, params))
     _, _, factory, inputs, _ = MODELS[model]
     estimator = factory(task, seed)

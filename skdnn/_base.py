@@ -25,6 +25,7 @@ from ._config import get_config
 from ._diagnostics import advice, gradient_flow_problems
 from ._docs import fill_doc
 from ._fitted import FittedNetworkMixin
+from ._tables import check_numeric_inputs_for_transfer, embedded_categories
 from ._training import Diverged, TrainingPlan, TrainingState, train
 from ._transfer import transfer_network
 from ._validation import (
@@ -273,10 +274,11 @@ class _BaseDNN(
         if self.transfer_from is None:
             self.network_ = build_network(
                 self, sizes, n_features, n_outputs, rng, X=X,
-                sample_weight=sample_weight,
+                sample_weight=sample_weight, categories=embedded_categories(self),
             )  # fmt: skip
             self._n_reused_layers = self.n_transferred_layers_ = 0
         else:
+            check_numeric_inputs_for_transfer(self)
 
             def new_layers(n_in):
                 net = build_network(self, sizes, n_in, n_outputs, rng, inputs=False)
@@ -437,7 +439,9 @@ def _warn_if_no_better_than_constant(estimator, X, Y, sample_weight):
         if np.ptp(Y, axis=0).max() == 0:
             return  # constant targets: a constant is the right answer
         constant, what, measure = 0.0, "always predicting the mean", "R^2"
-    score = estimator._score_outputs(estimator._forward(X), Y, sample_weight)
+    score = estimator._score_outputs(
+        estimator._forward(X, validated=True), Y, sample_weight
+    )
     if score > constant + 1e-12:
         return
     lr = estimator.optimizer_.current_learning_rate

@@ -12,12 +12,12 @@ import numpy as np
 from . import _sparse
 from .nn.activations import ACTIVATIONS
 from .nn.dropout import AlphaDropout, Dropout
-from .nn.embeddings import PeriodicEmbedding
+from .nn.embeddings import CategoryEmbedding, PeriodicEmbedding
 from .nn.ensemble import Blocks, GroupedDense
 from .nn.layers import Dense
 from .nn.network import Sequential
 from .nn.normalization import BatchNormalization
-from .nn.scaling import FeatureScale, InputScaling, subsample
+from .nn.scaling import FeatureScale, InputScaling, QuantileScaling, subsample
 
 
 def lower(value):
@@ -34,7 +34,7 @@ def kernel_initializer(params):
 
 def build_network(
     params, hidden_sizes, n_features, n_outputs, rng, *, inputs=True, X=None,
-    sample_weight=None,
+    sample_weight=None, categories=(),
 ):  # fmt: skip
     """A built network of new layers.
 
@@ -52,13 +52,24 @@ def build_network(
     inputs : bool, default=True
         Add the input batch norm and input dropout layers, if the parameters ask
         for them (not on top of reused layers).
+    X, sample_weight : arrays, optional
+        The (encoded) training inputs the input layers adapt to.
+    categories : sequence of int, default=()
+        Slots of each category-code column, the last columns of ``X``: a
+        ``CategoryEmbedding`` maps them to learned vectors above the input
+        layers, which pass them through.
 
     Returns
     -------
     Sequential
     """
     init = kernel_initializer(params)
-    layers = _adapted_inputs(params, X, sample_weight) if inputs else []
+    layers = (
+        _adapted_inputs(params, X, sample_weight, len(categories)) if inputs else []
+    )
+    if categories:
+        size = params.category_embedding_size
+        layers.append(CategoryEmbedding(categories, size))
     input_bn = None
     if inputs and params.input_batch_norm:
         input_bn = len(layers)
@@ -105,7 +116,7 @@ def _dense(units, init, k, *, first, use_bias=True):
     return GroupedDense(units, k, kernel_initializer=init)
 
 
-def _adapted_inputs(params, X, sample_weight=None):
+def _adapted_inputs(params, X, sample_weight=None, passthrough=0):
     """The input layers whose statistics come from the training data ``X``.
 
     ``"auto"`` takes the layer for dense ``X`` and leaves it out for sparse ``X``
@@ -116,19 +127,23 @@ def _adapted_inputs(params, X, sample_weight=None):
     embedding = _resolve(params, "numeric_embedding", "periodic", sparse)
     layers = []
     if scaling is not None:
-        # "standard" is StandardScaler's map: affine, folded for inference
-        clip = 3.0 if scaling == "robust" else None
-        layers.append(InputScaling(scaling, clip=clip).adapt(X, sample_weight))
+        if scaling == "quantile":
+            scale = QuantileScaling(passthrough=passthrough)
+        else:  # "standard" is StandardScaler's map: affine, folded for inference
+            clip = 3.0 if scaling == "robust" else None
+            scale = InputScaling(scaling, clip=clip, passthrough=passthrough)
+        layers.append(scale.adapt(X, sample_weight))
     if embedding == "periodic":
         layers.append(
             PeriodicEmbedding(
                 params.embedding_frequencies,
                 params.embedding_size,
                 params.embedding_sigma,
+                passthrough=passthrough,
             ).adapt(X, sample_weight)
         )
     if getattr(params, "feature_scale", False):
-        layers.append(FeatureScale())
+        layers.append(FeatureScale(passthrough=passthrough))
     return layers
 
 

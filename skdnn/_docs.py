@@ -76,15 +76,57 @@ moving averages would not reach them in a fit's few steps (wine, 5-fold CV:
 scale: a non-constant column with a standard deviation above 100 or below
 1e-4, or a mean above 100 in magnitude.""",
     ),
+    "categorical_features": (
+        '"from_dtype", array-like of str, int or bool, or None',
+        """\
+The categorical columns of X, which the estimator encodes itself (no
+``ColumnTransformer`` needed). "from_dtype": the ``category``, ``object``
+and ``string`` columns of a pandas DataFrame (none for an array), as
+``HistGradientBoostingClassifier``; or column names, indices, or a boolean
+mask. A column with at most ``max_one_hot_categories`` categories is
+one-hot encoded; one with more gets a learned embedding of
+``category_embedding_size`` values (``skdnn.nn.CategoryEmbedding``).
+Categories seen fewer than ``min_category_frequency`` times in fit share
+one "other" slot, which categories never seen in fit also take at
+prediction (never an error). The categories are fixed by the first
+``fit`` (or ``partial_fit``) call. None: every column is numeric.""",
+    ),
+    "missing_values": (
+        '{"error", "impute"}',
+        """\
+What a missing value (NaN, None, ``pd.NA``) in X does. "error": a
+``ValueError`` that names the column. "impute": a numeric column's missing
+values become its training median, and each column that had missing values
+in fit gets a 0/1 indicator input; a missing category is a category of its
+own.""",
+    ),
+    "max_one_hot_categories": (
+        "int",
+        """\
+Categorical columns with at most this many categories (after grouping rare
+ones) are one-hot encoded; those with more are embedded.""",
+    ),
+    "category_embedding_size": (
+        "int",
+        "Values of the learned embedding of each category of a high-cardinality column.",
+    ),
+    "min_category_frequency": (
+        "int",
+        """\
+Categories seen fewer times in fit share one "other" slot (as
+``OneHotEncoder(min_frequency=...)``).""",
+    ),
     "input_scaling": (
-        '{"auto", "robust", "standard"} or None',
+        '{"auto", "robust", "standard", "quantile"} or None',
         """\
 Scale the inputs with statistics of the training data, inside the
 network (fitted by the first ``fit``, kept by warm starts and
 ``partial_fit``). "robust" (RealMLP's): centre each column on its median,
 divide by its interquartile range, then clip smoothly to within 3,
 ``x / sqrt(1 + (x / 3)**2)``, so that outliers cannot dominate the first
-layer; "standard": mean and standard deviation, as ``StandardScaler``.
+layer; "standard": mean and standard deviation, as ``StandardScaler``;
+"quantile": each column through its training CDF to a standard normal,
+as ``QuantileTransformer(output_distribution="normal")`` (not for ONNX).
 None: the inputs are used as given. "auto": "robust" for dense X, None for
 sparse X (centring would densify it; scale it with a ``MaxAbsScaler``).""",
     ),

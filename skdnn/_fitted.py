@@ -6,10 +6,11 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from . import _predict, _sparse, _threads
 from ._config import get_config
+from ._tables import encode
 from ._transfer import build_keeping_weights, copy_layer, split_blocks
 from ._validation import assert_finite, check_finite_outputs, to_network_dtype
 from ._version import __version__
@@ -49,10 +50,14 @@ class FittedNetworkMixin:
         # Monte Carlo dropout masks come from this seed: repeated calls agree.
         self._mc_seed = int(rng.randint(np.iinfo(np.int32).max))
 
-    def _forward(self, X):
-        """Output pre-activations for ``X``, in float64, checked finite."""
+    def _forward(self, X, *, validated=False):
+        """Output pre-activations for ``X``, in float64, checked finite.
+
+        ``validated``: X is the fit's own validated (and encoded) input.
+        """
         check_is_fitted(self)
-        X = self._validate_predict_input(X)
+        if not validated:
+            X = self._validate_predict_input(X)
         net = self._predict_network
         Z = self._predict_by_blocks(net, X, n_out=net.n_out, prepare=self._cast)
         return check_finite_outputs(Z, self)
@@ -69,7 +74,11 @@ class FittedNetworkMixin:
         return to_network_dtype(X, self.network_.dtype, "X")
 
     def _validate_predict_input(self, X):
-        """``X`` validated, in its own dtype if float32 or float64."""
+        """``X`` validated, in its own dtype if float32 or float64 (a raw table:
+        encoded as in fit)."""
+        encoded = encode(self, X, reset=False, dtype=self.network_.dtype)
+        if encoded is not None:
+            return check_array(encoded, dtype=self.network_.dtype)
         X = validate_data(
             self,
             X,

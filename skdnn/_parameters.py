@@ -32,6 +32,11 @@ COMMON = (
     ("batch_norm_momentum", 0.99),
     ("batch_norm_epsilon", 1e-3),
     ("input_batch_norm", False),
+    ("categorical_features", "from_dtype"),
+    ("missing_values", "error"),
+    ("max_one_hot_categories", 16),
+    ("category_embedding_size", 8),
+    ("min_category_frequency", 10),
     ("input_scaling", None),
     ("numeric_embedding", None),
     ("embedding_frequencies", 16),
@@ -79,6 +84,11 @@ COMMON = (
 #: Parameters of the input layers fitted to the training data (not for the
 #: autoencoder, which reconstructs X as given).
 INPUT_LAYERS = (
+    "categorical_features",
+    "missing_values",
+    "max_one_hot_categories",
+    "category_embedding_size",
+    "min_category_frequency",
     "input_scaling",
     "numeric_embedding",
     "embedding_frequencies",
@@ -149,7 +159,12 @@ CONSTRAINTS = {
     "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
     "batch_norm_epsilon": [Interval(Real, 0, None, closed="neither")],
     "input_batch_norm": ["boolean"],
-    "input_scaling": [Names({"auto", "standard", "robust"}), None],
+    "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+    "missing_values": [StrOptions({"error", "impute"})],
+    "max_one_hot_categories": [Interval(Integral, 0, None, closed="left")],
+    "category_embedding_size": [Interval(Integral, 1, None, closed="left")],
+    "min_category_frequency": [Interval(Integral, 1, None, closed="left")],
+    "input_scaling": [Names({"auto", "standard", "robust", "quantile"}), None],
     "numeric_embedding": [Names({"auto", "periodic"}), None],
     "embedding_frequencies": [Interval(Integral, 1, None, closed="left")],
     "embedding_size": [Interval(Integral, 1, None, closed="left")],
@@ -264,6 +279,14 @@ def ineffective_parameters(estimator, n_new_hidden):
         for name in ("embedding_frequencies", "embedding_size", "embedding_sigma"):
             if changed(name):
                 why[name] = "numeric_embedding=None"
+    if getattr(estimator, "categorical_features", None) is None:
+        for name in (
+            "max_one_hot_categories",
+            "category_embedding_size",
+            "min_category_frequency",
+        ):
+            if changed(name):
+                why[name] = "categorical_features=None"
     if changed("huber_delta") and estimator.loss.lower() != "huber":
         why["huber_delta"] = 'used only with loss="huber"'
     if changed("validation_fraction") and estimator.early_stopping is False:

@@ -7,9 +7,10 @@ NumPy could produce NaN or a traceback from deep inside the network.
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_X_y, validate_data
 
 from . import _sparse
+from ._tables import encode
 from ._warnings import warn
 
 _SCALE_HINTS = {
@@ -30,16 +31,28 @@ def fit_inputs(estimator, X, y, sample_weight, dtype, reset):
     """Validated ``X`` (dense, or sparse as CSR) and ``sample_weight`` in ``dtype``.
 
     ``y`` comes back as scikit-learn validated it, for the estimator to encode.
+    A raw table with categorical columns or missing values to impute is encoded
+    first (``_tables``); its column names and count are those of the table.
     """
-    X, y = validate_data(
-        estimator,
-        X,
-        y,
-        reset=reset,
-        dtype=[dtype, np.float64],
-        multi_output=True,
-        accept_sparse=["csr", "csc"],
-    )
+    encoded = encode(estimator, X, reset=reset, dtype=dtype)
+    if encoded is None:
+        X, y = validate_data(
+            estimator,
+            X,
+            y,
+            reset=reset,
+            dtype=[dtype, np.float64],
+            multi_output=True,
+            accept_sparse=["csr", "csc"],
+        )
+    else:
+        X, y = check_X_y(
+            encoded,
+            y,
+            dtype=[dtype, np.float64],
+            multi_output=True,
+            estimator=estimator,
+        )
     X = to_network_dtype(X, dtype, "X")
     if sample_weight is not None:
         sample_weight = _check_sample_weight(

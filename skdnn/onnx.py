@@ -43,7 +43,7 @@ from .nn.embeddings import PeriodicEmbedding
 from .nn.ensemble import GroupedDense, MemberMean
 from .nn.layers import Dense
 from .nn.normalization import BatchNormalization
-from .nn.scaling import FeatureScale, InputScaling
+from .nn.scaling import FeatureScale, InputScaling, QuantileScaling
 
 __all__ = ["register"]
 
@@ -157,6 +157,15 @@ def _fitted(estimator):
             f"not {type(estimator).__name__}."
         )
     check_is_fitted(estimator)
+    if getattr(estimator, "_table_encoder", None) is not None:
+        raise ValueError(
+            f"skdnn.onnx cannot convert a {type(estimator).__name__} that encodes "
+            "categorical columns or imputes missing values itself (fitted with "
+            "categorical_features on a table with categories, or missing_values="
+            "'impute'). For ONNX, encode the table in a ColumnTransformer "
+            "(OneHotEncoder, SimpleImputer) before the estimator, fit it with "
+            "categorical_features=None, and convert the whole pipeline."
+        )
     net = estimator.network_
     common = {"n_features": net.n_in, "dtype": np.dtype(net.dtype)}
     if isinstance(estimator, DNNAutoencoder):
@@ -437,6 +446,14 @@ def _classifier_outputs(g, vg, fitted, model, z, values, outputs):
 def _network(g, layers, x, model):
     for layer in layers:
         emit = _LAYERS.get(type(layer))
+        if isinstance(layer, QuantileScaling):
+            raise TypeError(
+                f"Cannot convert {type(model).__name__} to ONNX: "
+                "input_scaling='quantile' has no ONNX translation. Put "
+                "QuantileTransformer(output_distribution='normal') before the "
+                "estimator in a Pipeline (skl2onnx converts it) and fit with "
+                "input_scaling=None, or use input_scaling='robust'."
+            )
         if emit is None:
             cls = type(layer)
             raise TypeError(

@@ -210,6 +210,12 @@ def test_parameters_are_the_shared_ones_plus_pretraining():
         "embedding_sigma",
         "feature_scale",
         "ensemble_size",  # an autoencoder is one network
+        # it reconstructs numbers: no categories to encode, no values to impute
+        "categorical_features",
+        "missing_values",
+        "max_one_hot_categories",
+        "category_embedding_size",
+        "min_category_frequency",
     }
     assert input_layers <= shared
     assert set(params) == (shared - transfer - input_layers) | {"pretraining"}

@@ -15,16 +15,17 @@ from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
 from skdnn import DNNClassifier, DNNRegressor, presets
-from skdnn.nn.embeddings import PeriodicEmbedding, numeric_columns
+from skdnn.nn.embeddings import CategoryEmbedding, PeriodicEmbedding, numeric_columns
 from skdnn.nn.layers import Dense
 from skdnn.nn.network import Sequential
 from skdnn.nn.optimizers import SGD
 from skdnn.nn.scaling import (
     FeatureScale,
     InputScaling,
+    QuantileScaling,
     robust_statistics,
     standard_statistics,
     weighted_quantiles,
@@ -69,6 +70,11 @@ def _check_parameter_gradients(net, X, G):
         InputScaling("standard", clip=None),
         PeriodicEmbedding(n_frequencies=4, size=2, sigma=0.3),
         FeatureScale(),
+        # the last column is a category code that these layers pass through
+        InputScaling("robust", clip=3.0, passthrough=1),
+        PeriodicEmbedding(n_frequencies=4, size=2, sigma=0.3, passthrough=1),
+        FeatureScale(passthrough=1),
+        CategoryEmbedding([4], size=3),
     ],
     ids=repr,
 )
@@ -76,11 +82,15 @@ def test_backward_matches_finite_differences(layer):
     rng = np.random.RandomState(0)
     X = _mixed(12) + 0.1 * rng.standard_normal((12, 6))
     X[:, 5] = 7.0  # stays constant
+    codes = getattr(layer, "passthrough", 0) or isinstance(layer, CategoryEmbedding)
+    if codes:
+        X[:, 5] = rng.randint(0, 4, 12)
     if hasattr(layer, "adapt"):
         layer.adapt(X)
     net = Sequential([layer, Dense(3)]).build(6, rng, dtype=np.float64)
     if isinstance(layer, FeatureScale):
-        layer.params["scale"][...] = rng.uniform(0.5, 2.0, 6)
+        scale = layer.params["scale"]
+        scale[...] = rng.uniform(0.5, 2.0, scale.size)
     G = rng.standard_normal((12, 3))
     objective = _check_parameter_gradients(net, X, G)
     net.forward(X, training=True)
@@ -88,6 +98,10 @@ def test_backward_matches_finite_differences(layer):
     np.testing.assert_allclose(
         dX, numerical_gradient(objective, X), rtol=1e-6, atol=1e-8
     )
+    if codes:  # passed through unchanged: the next layer reads the codes as given
+        out = layer.forward(X)
+        if not isinstance(layer, CategoryEmbedding):
+            np.testing.assert_array_equal(out[:, -1], X[:, 5])
 
 
 def test_robust_scaling_is_median_iqr_then_smooth_clip():
@@ -114,6 +128,63 @@ def test_standard_scaling_is_standard_scaler():
     np.testing.assert_allclose(
         layer.forward(X), StandardScaler().fit_transform(X), rtol=1e-12, atol=1e-12
     )
+
+
+def _skewed(n, seed):
+    """A log-normal column, a 4-level integer one, a constant one, a normal one."""
+    rng = np.random.RandomState(seed)
+    return np.c_[
+        rng.lognormal(size=n), rng.randint(0, 4, n), np.full(n, 3.0), rng.randn(n)
+    ]
+
+
+def test_quantile_scaling_is_quantile_transformer_on_continuous_columns():
+    X, new = _skewed(500, 0), _skewed(50, 1) * [2.0, 1.0, 1.0, 2.0]
+    layer = QuantileScaling(n_quantiles=100).adapt(X)
+    Sequential([layer]).build(4, np.random.RandomState(0), dtype=np.float64)
+    reference = QuantileTransformer(n_quantiles=100, output_distribution="normal")
+    reference.fit(X)
+    for A in (X, new):  # beyond the training range: the extremes, as scikit-learn
+        np.testing.assert_allclose(
+            layer.forward(A)[:, [0, 3]], reference.transform(A)[:, [0, 3]], atol=1e-8
+        )
+    # ties take the mean of their levels: symmetric, not +-5.2 at the ends
+    values = np.unique(layer.forward(X)[:, 1])
+    assert values.size == 4 and np.abs(values).max() < 1.5
+    np.testing.assert_array_equal(layer.forward(X)[:, 2], 0.0)
+
+
+def test_quantile_scaling_backward_matches_finite_differences():
+    rng = np.random.RandomState(0)
+    layer = QuantileScaling(n_quantiles=50, passthrough=1)
+    layer.adapt(np.c_[_skewed(300, 0), rng.randint(0, 3, 300)])
+    net = Sequential([layer, Dense(3)]).build(5, rng, dtype=np.float64)
+    # points between the knots (the map is piecewise linear in F)
+    X = np.c_[_skewed(9, 1), rng.randint(0, 3, 9)]
+    X[:, 1] += 0.3
+    G = rng.standard_normal((9, 3))
+
+    def objective():
+        return float(np.sum(G * net.forward(X, training=True)))
+
+    objective()
+    dX = layer.backward(net.layers[1].backward(G))
+    np.testing.assert_allclose(
+        dX, numerical_gradient(objective, X), rtol=1e-5, atol=1e-7
+    )
+    np.testing.assert_array_equal(net.layers[0].forward(X)[:, -1], X[:, -1])
+
+
+def test_quantile_input_scaling_fits_and_refuses_onnx_with_what_to_do():
+    X, y = load_breast_cancer(return_X_y=True)
+    clf = DNNClassifier(input_scaling="quantile", **SMALL).fit(X, y)
+    assert type(clf.network_.layers[0]) is QuantileScaling
+    assert clf.score(X, y) > 0.95
+    pytest.importorskip("skl2onnx")
+    from skl2onnx import to_onnx
+
+    with pytest.raises(TypeError, match="QuantileTransformer"):
+        to_onnx(clf, X[:1].astype(np.float32))
 
 
 @pytest.mark.parametrize("statistics", [robust_statistics, standard_statistics])

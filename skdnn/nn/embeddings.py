@@ -45,10 +45,16 @@ class PeriodicEmbedding(Layer):
         Multiplies the optimizer's learning rate for the layer's parameters
         (RealMLP uses 0.1; on the tabular benchmark 1.0 measured better for
         classification, the same for regression).
+    passthrough : int, default=0
+        The last ``passthrough`` inputs are never embedded (category codes).
     """
 
-    def __init__(self, n_frequencies=16, size=3, sigma=0.1, learning_rate_factor=1.0):
+    def __init__(
+        self, n_frequencies=16, size=3, sigma=0.1, learning_rate_factor=1.0,
+        passthrough=0,
+    ):  # fmt: skip
         super().__init__()
+        self.passthrough = passthrough
         self.n_frequencies = n_frequencies
         self.size = size
         self.sigma = sigma
@@ -78,7 +84,7 @@ class PeriodicEmbedding(Layer):
         X, sample_weight = subsample(X, sample_weight)
         if sample_weight is not None:
             X = X[np.asarray(sample_weight) > 0]
-        self.columns = numeric_columns(X)
+        self.columns = numeric_columns(X[:, : X.shape[1] - self.passthrough])
         return self
 
     def _m(self):
@@ -162,4 +168,85 @@ class PeriodicEmbedding(Layer):
         return (
             f"PeriodicEmbedding(n_frequencies={self.n_frequencies}, "
             f"size={self.size}, sigma={self.sigma})"
+        )
+
+
+class CategoryEmbedding(Layer):
+    """A learned vector for each category of the last input columns (codes).
+
+    The last ``len(cardinalities)`` input columns hold integer category codes
+    (``0 .. cardinality - 1``, as floats); each is replaced by its category's
+    row of a learned table of ``size`` values, and the other inputs pass
+    unchanged: the output is ``[x_head, E_1[c_1], ..., E_m[c_m]]``. Code 0 is the
+    "other" slot (rare and unseen categories); its row starts at 0, so that a
+    category never trained on adds nothing. The other rows start at ``N(0, 1)``
+    (``torch.nn.Embedding``'s initialisation, as RealMLP).
+
+    Parameters
+    ----------
+    cardinalities : sequence of int
+        Number of slots of each code column, "other" included.
+    size : int, default=8
+        Values per category.
+    """
+
+    def __init__(self, cardinalities, size=8):
+        super().__init__()
+        self.cardinalities = [int(c) for c in cardinalities]
+        self.size = size
+        self.offsets = np.cumsum([0] + self.cardinalities[:-1]).astype(np.intp)
+
+    def param_shapes(self, n_in):
+        return {"table": (sum(self.cardinalities), self.size)}
+
+    def output_size(self, n_in):
+        return n_in - len(self.cardinalities) * (1 - self.size)
+
+    def initialize(self, n_in, rng, dtype):
+        if n_in < len(self.cardinalities):
+            raise ValueError(
+                f"CategoryEmbedding has {len(self.cardinalities)} code columns, "
+                f"the network only {n_in} inputs."
+            )
+        table = self.params["table"]
+        table[...] = rng.standard_normal(table.shape)
+        table[self.offsets] = 0
+
+    def _rows(self, X):
+        """Row of the table of each code, ``(n_samples, m)``."""
+        m = len(self.cardinalities)
+        # rounded, not truncated: a code of 2 - 1e-7 is category 2
+        codes = np.rint(X[:, X.shape[1] - m :]).astype(np.intp)
+        limit = np.asarray(self.cardinalities) - 1
+        # codes beyond a column's table (a corrupted input) read "other"
+        codes[(codes < 0) | (codes > limit)] = 0
+        return codes + self.offsets
+
+    def forward(self, X, *, training=False, rng=None):
+        m, d = len(self.cardinalities), self.size
+        head = X.shape[1] - m
+        rows = self._rows(X)
+        Y = np.empty((X.shape[0], head + m * d), dtype=X.dtype)
+        Y[:, :head] = X[:, :head]
+        Y[:, head:] = self.params["table"][rows].reshape(X.shape[0], m * d)
+        if training:
+            self.cache["rows"] = rows
+        return Y
+
+    def backward(self, dY, *, need_dX=True):
+        m, d = len(self.cardinalities), self.size
+        head = dY.shape[1] - m * d
+        rows = self.cache["rows"].ravel()
+        grad = self.grads["table"]
+        grad[...] = 0
+        np.add.at(grad, rows, dY[:, head:].reshape(-1, d))
+        if not need_dX:
+            return None
+        dX = np.zeros((dY.shape[0], head + m), dtype=dY.dtype)
+        dX[:, :head] = dY[:, :head]  # codes are not differentiable: 0
+        return dX
+
+    def __repr__(self):
+        return (
+            f"CategoryEmbedding(cardinalities={self.cardinalities}, size={self.size})"
         )

@@ -1,0 +1,329 @@
+"""Raw tables: categorical columns and missing values encoded by the estimator.
+
+The encoding against scikit-learn's own encoders (OneHotEncoder, SimpleImputer),
+the fit on a raw frame against the same network on a ColumnTransformer's output,
+unseen and rare categories, the errors that say what to change, and the
+estimator's contracts (feature names, persistence, partial_fit, search, ONNX).
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_diabetes, load_wine
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.preprocessing import OneHotEncoder
+
+from skdnn import DNNClassifier, DNNRegressor
+from skdnn._tables import TableEncoder, categorical_mask
+from skdnn.nn.embeddings import CategoryEmbedding
+
+pd = pytest.importorskip("pandas")
+
+SMALL = dict(hidden_layer_sizes=(32,), max_iter=30, random_state=0)
+
+
+def _frame(n=300, seed=0):
+    """Two numeric columns (one with NaN), a 3-level category with NaN, a
+    40-level text column, and labels that depend on both categories."""
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "num": rng.standard_normal(n),
+            "price": rng.uniform(0, 1000, n),
+            "color": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+            "town": rng.choice([f"t{i:02d}" for i in range(40)], n),
+        }
+    )
+    X.loc[::11, "num"] = np.nan
+    X.loc[::13, "color"] = np.nan
+    odd = X["town"].str[1:].astype(int) % 2 == 1
+    y = np.where((X["color"] == "red").to_numpy() ^ odd.to_numpy(), "yes", "no")
+    return X, y
+
+
+def _diabetes_frame():
+    """Diabetes with its sex column as text, and 10% of BMI missing."""
+    data = load_diabetes(as_frame=True)
+    X = data.data.copy()
+    X["sex"] = np.where(X["sex"] > 0, "M", "F")
+    X.loc[X.index[::10], "bmi"] = np.nan
+    return X, data.target.to_numpy()
+
+
+# -- what is categorical ---------------------------------------------------------
+def test_from_dtype_takes_category_object_and_string_columns_of_a_frame():
+    X, _ = _frame(20)
+    X["label"] = X["town"].astype("string")
+    mask = categorical_mask(X, "from_dtype", "Est")
+    assert mask.tolist() == [False, False, True, True, True]
+    assert categorical_mask(X.to_numpy(), "from_dtype", "Est") is None
+    assert categorical_mask(X[["num", "price"]], "from_dtype", "Est") is None
+
+
+def test_columns_by_name_index_or_mask():
+    X, _ = _frame(20)
+    by_name = categorical_mask(X, ["color"], "Est")
+    assert by_name.tolist() == [False, False, True, False]
+    assert categorical_mask(X, [2], "Est").tolist() == by_name.tolist()
+    assert categorical_mask(X, [-2], "Est").tolist() == by_name.tolist()
+    mask = np.array([False, False, True, False])
+    assert categorical_mask(X, mask, "Est").tolist() == by_name.tolist()
+
+
+@pytest.mark.parametrize(
+    "features, message",
+    [
+        (["colour"], "which X does not have"),
+        ([7], "not a column of X"),
+        ([True, False], "one entry per column"),
+    ],
+)
+def test_wrong_categorical_features_say_what_x_has(features, message):
+    X, y = _frame(40)
+    with pytest.raises(ValueError, match=message):
+        DNNClassifier(categorical_features=features, **SMALL).fit(X, y)
+
+
+def test_names_need_a_frame():
+    X, y = _frame(40)
+    with pytest.raises(ValueError, match="no column names"):
+        DNNClassifier(categorical_features=["color"], **SMALL).fit(X.to_numpy(), y)
+
+
+# -- the encoding against scikit-learn's encoders ----------------------------------
+def test_one_hot_columns_are_one_hot_encoders_with_min_frequency():
+    rng = np.random.RandomState(0)
+    column = rng.choice(["a", "b", "c", "d"], 200, p=[0.5, 0.4, 0.07, 0.03])
+    X = pd.DataFrame({"c": column})
+    encoder = TableEncoder(np.array([True]), False, 16, 10, "Est").fit(X)
+    reference = OneHotEncoder(
+        min_frequency=10, handle_unknown="infrequent_if_exist", sparse_output=False
+    ).fit(X)
+    new = pd.DataFrame({"c": ["a", "d", "zzz", "c", "b"]})
+    np.testing.assert_array_equal(
+        encoder.transform(X, np.float64), reference.transform(X)
+    )
+    np.testing.assert_array_equal(
+        encoder.transform(new, np.float64), reference.transform(new)
+    )
+
+
+def test_unseen_categories_without_rare_ones_are_all_zeros():
+    X = pd.DataFrame({"c": ["a", "b"] * 20})
+    encoder = TableEncoder(np.array([True]), False, 16, 10, "Est").fit(X)
+    out = encoder.transform(pd.DataFrame({"c": ["b", "new"]}), np.float64)
+    np.testing.assert_array_equal(out, [[0, 1], [0, 0]])
+
+
+def test_numeric_imputation_is_the_median_with_an_indicator():
+    X, _ = _frame(100)
+    numeric = X[["num", "price"]]
+    encoder = TableEncoder(None, True, 16, 10, "Est").fit(numeric)
+    reference = SimpleImputer(strategy="median", add_indicator=True).fit(numeric)
+    np.testing.assert_allclose(
+        encoder.transform(numeric, np.float64), reference.transform(numeric)
+    )
+    assert encoder.feature_names() == ["num", "price", "missing(num)"]
+
+
+def test_high_cardinality_columns_become_codes_with_other_at_zero():
+    X, _ = _frame(400)
+    encoder = TableEncoder(
+        categorical_mask(X, "from_dtype", "Est"), True, 16, 10, "Est"
+    ).fit(X)
+    assert [levels.column for levels in encoder.embedded] == [3]
+    # every town is seen about 10 times: the rare ones share slot 0
+    counts = X["town"].value_counts()
+    kept = sorted(counts[counts >= 10].index)
+    assert list(encoder.embedded[0].categories) == kept
+    new = pd.DataFrame(
+        {"num": [0.0, 1.0], "price": [1.0, 2.0], "color": ["red", None],
+         "town": [kept[1], "nowhere"]}
+    )  # fmt: skip
+    codes = encoder.transform(new, np.float64)[:, -1]
+    np.testing.assert_array_equal(codes, [2, 0])
+    # the missing colour is a category of its own
+    assert encoder.one_hot[0].labels() == ["blue", "green", "red", "missing"]
+
+
+def test_category_embedding_reads_the_code_columns():
+    layer = CategoryEmbedding([3, 2], size=2)
+    from skdnn.nn.network import Sequential
+
+    net = Sequential([layer]).build(3, np.random.RandomState(0), dtype=np.float64)
+    table = layer.params["table"]
+    np.testing.assert_array_equal(table[[0, 3]], 0)  # "other" starts at zero
+    X = np.array([[5.0, 2, 1], [6.0, 0, 0]])
+    np.testing.assert_array_equal(
+        net.forward(X), [[5.0, *table[2], *table[4]], [6.0, *table[0], *table[3]]]
+    )
+
+
+# -- the estimators on raw frames ---------------------------------------------------
+def _column_transformer_output(X_train, X_test, categorical):
+    """The encoder's layout from scikit-learn's own transformers."""
+    numeric = [c for c in X_train.columns if c not in categorical]
+    ct = ColumnTransformer(
+        [
+            ("num", SimpleImputer(strategy="median", add_indicator=True), numeric),
+            (
+                "cat",
+                OneHotEncoder(
+                    min_frequency=10,
+                    handle_unknown="infrequent_if_exist",
+                    sparse_output=False,
+                ),
+                categorical,
+            ),
+        ]  # fmt: skip
+    )
+    return ct.fit_transform(X_train), ct.transform(X_test)
+
+
+def test_raw_frame_fit_equals_the_fit_on_scikit_learns_encoding():
+    X, y = _diabetes_frame()
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    raw = DNNRegressor(missing_values="impute", random_state=0).fit(X_train, y_train)
+    A, B = _column_transformer_output(X_train, X_test, ["sex"])
+    encoded = DNNRegressor(categorical_features=None, random_state=0).fit(A, y_train)
+    np.testing.assert_allclose(raw.predict(X_test), encoded.predict(B), rtol=1e-5)
+    assert raw.score(X_test, y_test) > 0.25  # BMI, the best predictor, 10% missing
+    assert list(raw.feature_names_in_) == list(X.columns)
+    assert raw.n_features_in_ == X.shape[1]
+
+
+def test_high_cardinality_column_is_learned_through_its_embedding():
+    X, y = _frame(1200)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    clf = DNNClassifier(missing_values="impute", min_category_frequency=5,
+                        max_iter=60, random_state=0)  # fmt: skip
+    clf.fit(X_train, y_train)
+    kinds = [type(layer).__name__ for layer in clf.network_.layers]
+    assert "CategoryEmbedding" in kinds
+    # the label is colour x town parity: no numeric column tells it
+    assert clf.score(X_test, y_test) > 0.9
+    without_town = clone(clf).fit(X_train.drop(columns="town"), y_train)
+    assert without_town.score(X_test.drop(columns="town"), y_test) < 0.7
+
+
+def test_unseen_categories_and_missing_values_predict_without_error():
+    X, y = _frame(300)
+    clf = DNNClassifier(missing_values="impute", **SMALL).fit(X, y)
+    new = X.iloc[:4].copy()
+    new["town"] = "a town never seen"
+    new["color"] = pd.Categorical(["purple", None, "red", "blue"])
+    new.loc[new.index[0], "num"] = np.nan
+    proba = clf.predict_proba(new)
+    assert np.isfinite(proba).all() and proba.shape == (4, 2)
+
+
+def test_a_category_with_one_member_is_other():
+    X, y = _frame(400)
+    X["town"] = X["town"].astype(object)
+    X.loc[0, "town"] = "only once"
+    clf = DNNClassifier(missing_values="impute", max_one_hot_categories=4, **SMALL)
+    clf.fit(X, y)
+    assert "only once" not in clf._table_encoder.embedded[0].categories
+    assert np.isfinite(clf.predict_proba(X.iloc[:1])).all()
+
+
+def test_missing_values_without_impute_name_the_column_and_the_fix():
+    X, y = _frame(60)
+    with pytest.raises(ValueError, match=r"column 'num' has \d+ missing.*'impute'"):
+        DNNClassifier(**SMALL).fit(X, y)
+    clf = DNNClassifier(**SMALL).fit(
+        X.fillna({"num": 0.0}).dropna(), y[X["color"].notna()]
+    )
+    with pytest.raises(ValueError, match="column 'num' has 1 missing"):
+        clf.predict(X.iloc[[0]])
+
+
+def test_bad_tables_get_clear_errors():
+    X, y = _frame(60)
+    mixed = X.assign(town=X["town"].astype(object))
+    mixed.loc[3, "town"] = 12
+    with pytest.raises(ValueError, match="mixes value types"):
+        DNNClassifier(missing_values="impute", **SMALL).fit(mixed, y)
+    empty = X.assign(num=np.nan)
+    with pytest.raises(ValueError, match="'num' has no value.*Drop it"):
+        DNNClassifier(missing_values="impute", **SMALL).fit(empty, y)
+    clf = DNNClassifier(missing_values="impute", **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(X[list(reversed(X.columns))])
+    with pytest.raises(ValueError, match="dtype"):
+        clf.predict(X.assign(price=X["price"].astype(str)))
+    with pytest.raises(ValueError, match="holds infinity"):
+        clf.predict(X.assign(price=np.inf))
+    text = X.assign(price="cheap")
+    with pytest.raises(ValueError, match="column 'price' is numeric.*'cheap'"):
+        DNNClassifier(categorical_features=["color", "town"], missing_values="impute",
+                      **SMALL).fit(text, y)  # fmt: skip
+
+
+def test_object_arrays_with_columns_named_by_index():
+    X, y = _frame(200)
+    A = X.to_numpy(dtype=object)
+    clf = DNNClassifier(categorical_features=[2, 3], missing_values="impute", **SMALL)
+    clf.fit(A, y)
+    assert not hasattr(clf, "feature_names_in_")
+    assert clf.predict(A[:3]).shape == (3,)
+
+
+def test_numeric_frames_and_arrays_take_the_usual_path():
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    clf = DNNClassifier(**SMALL).fit(X, y)
+    assert clf._table_encoder is None
+    np.testing.assert_array_equal(
+        clf.predict_proba(X),
+        DNNClassifier(**SMALL).fit(X.to_numpy(), y).predict_proba(X.to_numpy()),
+    )
+
+
+def test_persistence_keeps_the_encoding():
+    X, y = _frame(200)
+    clf = DNNClassifier(missing_values="impute", **SMALL).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    sio = pytest.importorskip("skops.io")
+    from skdnn.persistence import trusted_types
+
+    restored = sio.loads(sio.dumps(clf), trusted=trusted_types())
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_partial_fit_keeps_the_first_calls_categories():
+    X, y = _frame(200)
+    clf = DNNClassifier(missing_values="impute", **SMALL)
+    clf.partial_fit(X.iloc[:100], y[:100], classes=["no", "yes"])
+    first = list(clf._table_encoder.one_hot[0].categories)
+    later = X.iloc[100:].copy()
+    later["color"] = pd.Categorical(["violet"] * len(later))
+    clf.partial_fit(later, y[100:])
+    assert list(clf._table_encoder.one_hot[0].categories) == first
+    assert clf.predict(later).shape == (len(later),)
+
+
+def test_search_over_the_encoding_parameters():
+    X, y = _frame(200)
+    search = GridSearchCV(
+        DNNClassifier(missing_values="impute", **SMALL),
+        {"max_one_hot_categories": [4, 64], "min_category_frequency": [1, 10]},
+        cv=2,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+
+
+def test_transfer_and_onnx_refuse_an_encoded_table_with_what_to_do():
+    X, y = _frame(200)
+    clf = DNNClassifier(missing_values="impute", **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="ColumnTransformer"):
+        DNNClassifier(transfer_from=clf, missing_values="impute", **SMALL).fit(X, y)
+    pytest.importorskip("skl2onnx")
+    from skdnn.onnx import _fitted
+
+    with pytest.raises(ValueError, match="ColumnTransformer"):
+        _fitted(clf)
