@@ -25,6 +25,15 @@ from ._config import get_config
 from ._diagnostics import advice, gradient_flow_problems
 from ._docs import fill_doc
 from ._fitted import FittedNetworkMixin
+from ._hooks import (
+    Callbacks,
+    EarlyStopping,
+    GradientFlow,
+    History,
+    ProgressPrinter,
+    ScheduleStep,
+    Unfreezer,
+)
 from ._tables import check_numeric_inputs_for_transfer, embedded_categories
 from ._training import Diverged, TrainingPlan, TrainingState, train
 from ._transfer import transfer_network
@@ -317,28 +326,21 @@ class _BaseDNN(
             batch_size=self._batch_size(X.shape[0]),
             max_epochs=max_epochs,
             shuffle=self.shuffle,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            schedule=schedule,
             regularizers=tuple(
                 make_regularizers(
                     **{name: getattr(self, name) for name in REGULARIZERS.names()}
                 )
             ),
-            reused_layers=reused_layers,
-            unfreeze_epoch=None
-            if self.freeze_epochs is None
-            else self.freeze_epochs + 1,
-            reused_lr_factor=self.reused_learning_rate_factor,
-            new_optimizer=lambda: self._new_optimizer(state.network),
             validation=validation,
             score=members_score(self._score_outputs, self._members()),
-            monitor=self.diagnostics,
-            verbose=self.verbose,
-            callbacks=callbacks,
-            loss_unit=self._loss_unit(),
         )
-        return train(state, plan, X, Y, sample_weight, rng, probe=probe)
+        hooks = training_hooks(
+            self, state, schedule, validation, callbacks, reused_layers
+        )
+        return train(
+            state, plan, X, Y, sample_weight, rng, schedule=schedule, hooks=hooks,
+            probe=probe,
+        )  # fmt: skip
 
     def _keep(self, state):
         """The fitted attributes from the training state of a fit."""
@@ -400,6 +402,37 @@ class _BaseDNN(
         tags.non_deterministic = False
         tags.input_tags.sparse = True
         return tags
+
+
+def training_hooks(estimator, state, schedule, validation, callbacks, reused_layers):
+    """The rules of a fit's epoch loop (``_hooks``), in the order they run."""
+    hooks = []
+    if reused_layers:
+        unfreeze = (
+            None if estimator.freeze_epochs is None else estimator.freeze_epochs + 1
+        )
+        hooks.append(
+            Unfreezer(
+                reused_layers, unfreeze,
+                lambda: estimator._new_optimizer(state.network),
+                estimator.reused_learning_rate_factor,
+            )
+        )  # fmt: skip
+    if estimator.diagnostics:
+        hooks.append(GradientFlow())
+    hooks.append(History(estimator._loss_unit()))
+    if schedule is not None:
+        hooks.append(ScheduleStep(schedule))
+    if estimator.verbose:
+        hooks.append(ProgressPrinter())
+    hooks.append(
+        EarlyStopping(
+            estimator.n_iter_no_change, estimator.tol, validation is not None, schedule
+        )
+    )
+    if callbacks is not None:
+        hooks.append(Callbacks(callbacks))
+    return hooks
 
 
 def training_threads(estimator, network, X):

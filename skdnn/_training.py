@@ -1,14 +1,17 @@
 """The training loop, as the algorithm reads::
 
     for each epoch:
-        if the reused layers' frozen epochs are over: a fresh optimizer, all layers
+        hooks: begin the epoch (unfreeze, callbacks)
         for each mini-batch: forward -> loss -> backward -> penalties -> step
-        validation loss (early stopping), history, schedule, callbacks
-        stop once the monitored loss has not improved for n_iter_no_change epochs
+        the validation loss
+        hooks: end the epoch (history, schedule, progress, stopping rule,
+        callbacks); stop when one of them says so
+    hooks: end training (the best weights back)
 
 Knows nothing about scikit-learn: an estimator hands ``train`` a ``TrainingState``
-(what training changes, and a warm start continues) and a ``TrainingPlan`` (how to
-train, fixed for the fit).
+(what training changes, and a warm start continues), a ``TrainingPlan`` (how to
+train: immutable data), the learning-rate schedule and the hooks (``_hooks``),
+the rules of the loop in their order.
 """
 
 import math
@@ -21,7 +24,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _sparse
-from ._diagnostics import GradientFlowMonitor
 from ._predict import forward_blocks
 from .nn.normalization import BatchNormalization
 
@@ -64,49 +66,19 @@ class TrainingState:
 
 @dataclass(frozen=True)
 class TrainingPlan:
-    """How to train: everything the loop needs besides the state and the data.
+    """How to train: the data of the loop besides the state, fixed for the fit.
 
-    ``reused_layers`` lowest layers (from transfer learning) are frozen until
-    epoch ``unfreeze_epoch`` (never if None); from that epoch on every layer trains
-    under ``new_optimizer()``, the reused ones at ``reused_lr_factor`` times the
-    rate. ``validation`` is ``(X_val, Y_val, sample_weight_val)`` or None;
-    ``score(Z_val, Y_val, sample_weight_val)`` gives ``val_score``. The history
-    records losses times ``loss_unit`` (in the user's units when the targets were
-    scaled for training); the stopping rule and the schedule see them as trained.
+    ``validation`` is ``(X_val, Y_val, sample_weight_val)`` or None;
+    ``score(Z_val, Y_val, sample_weight_val)`` gives ``val_score``.
     """
 
     loss: object
     batch_size: int
     max_epochs: int
     shuffle: bool = True
-    n_iter_no_change: int = 10
-    tol: float = 1e-4
-    schedule: object = None
     regularizers: tuple = ()
-    reused_layers: int = 0
-    unfreeze_epoch: object = None
-    reused_lr_factor: float = 1.0
-    new_optimizer: object = None
     validation: object = None
     score: object = None
-    monitor: bool = False
-    verbose: int = 0
-    callbacks: object = None
-    loss_unit: float = 1.0
-
-    def n_frozen(self, epoch):
-        """Number of lowest layers that do not train during ``epoch``."""
-        if self.unfreeze_epoch is not None and epoch >= self.unfreeze_epoch:
-            return 0
-        return self.reused_layers
-
-    def unfreezes_at(self, epoch):
-        """Whether the reused layers, frozen until now, start training at ``epoch``."""
-        return self.reused_layers > 0 and epoch == self.unfreeze_epoch and epoch > 1
-
-    def waits_for_unfreeze(self, epoch):
-        """Whether ``epoch`` is frozen and an unfreeze is planned for later."""
-        return self.unfreeze_epoch is not None and self.n_frozen(epoch) > 0
 
 
 @dataclass
@@ -136,22 +108,29 @@ class Trainer:
     ``X`` is computed once and cached, so a frozen epoch only pays for the layers
     above. Dropout among them stays active, batch by batch.
 
+    The network's ``frozen`` lowest layers do not train, and its ``slow_layers``
+    (``(n, factor)`` or None) train at ``factor`` times the rate: what the
+    ``Unfreezer`` hook sets for transfer learning.
+
     Parameters
     ----------
     state : TrainingState
         Network and optimizer to train; ``state.steps`` counts the steps.
     plan : TrainingPlan
-        Loss, batch size, shuffling, schedule, regularizers, diagnostics.
+        Loss, batch size, shuffling, regularizers.
     rng : numpy.random.RandomState
         Source of all randomness: shuffling, and the seed of the generator that
         stochastic layers (dropout, RReLU) draw from.
+    schedule : LearningRateSchedule, optional
+        The rate of each step (None: the optimizer's own).
     probe : skdnn._threads.Probe, optional
         Times mini-batches to choose the BLAS threads; only while it is active,
         so the other batches pay nothing for it.
     """
 
-    def __init__(self, state, plan, rng, probe=None):
+    def __init__(self, state, plan, rng, schedule=None, probe=None):
         self.state, self.plan, self.rng = state, plan, rng
+        self.schedule = schedule
         #: What stochastic layers draw from: a PCG64 generator seeded from ``rng``
         #: (faster draws than RandomState's), and only when there are such layers,
         #: so a deterministic network's shuffling stream is ``rng``'s alone.
@@ -160,7 +139,8 @@ class Trainer:
             seed = rng.randint(np.iinfo(np.int64).max, dtype=np.int64)
             self.layer_rng = np.random.Generator(np.random.PCG64(seed))
         self.probe = probe
-        self.monitor = GradientFlowMonitor(state.network) if plan.monitor else None
+        #: Records the gradient flow of each epoch's first batch (``GradientFlow``).
+        self.monitor = None
         #: Set by a deferred Ctrl-C: stop once the current batch is done.
         self.stop_requested = False
         #: Batches completed in the current epoch.
@@ -197,13 +177,13 @@ class Trainer:
         """The rate in force: the last step's (before any step, the next one's)."""
         if self.last_lr is not None:
             return float(self.last_lr)
-        if self.plan.schedule is not None:
-            return float(self.plan.schedule(self.state.steps))
+        if self.schedule is not None:
+            return float(self.schedule(self.state.steps))
         return self.state.optimizer.current_learning_rate
 
     def _next_rate(self, dtype):
         """The next step's rate from the schedule (None: the optimizer's own)."""
-        schedule, opt = self.plan.schedule, self.state.optimizer
+        schedule, opt = self.schedule, self.state.optimizer
         if schedule is None:
             return None
         momentum = schedule.momentum(self.state.steps)
@@ -221,14 +201,14 @@ class Trainer:
         batch loss is NaN or infinite.
         """
         net, plan = self.state.network, self.plan
-        n_frozen = plan.n_frozen(epoch)
+        n_frozen = net.frozen
         per_batch = n_frozen and not all(
             layer.deterministic or isinstance(layer, BatchNormalization)
             for layer in net.layers[:n_frozen]
         )
         if n_frozen and not per_batch:
             X = self.frozen_output(X, n_frozen)
-        step = _StepArgs(net, n_frozen, plan.reused_layers, plan.reused_lr_factor)
+        step = _StepArgs(net, n_frozen)
         n = X.shape[0]
         bs = min(plan.batch_size, n)
         order = self.rng.permutation(n) if plan.shuffle else np.arange(n)
@@ -286,8 +266,8 @@ class Trainer:
         for regularizer in plan.regularizers:
             regularizer.constrain(step.kernels)
         self.state.steps += 1
-        if plan.schedule is not None:
-            plan.schedule.batch_end(loss)
+        if self.schedule is not None:
+            self.schedule.batch_end(loss)
         return loss
 
     def _frozen_forward(self, X, n_frozen):
@@ -321,57 +301,19 @@ def _batch_taker(X, first_layer, batch_size):
 class _StepArgs:
     """What every step of an epoch passes along: fixed for the epoch."""
 
-    def __init__(self, net, n_frozen, n_reused, reused_lr_factor):
+    def __init__(self, net, n_frozen):
         self.n_frozen = n_frozen
         self.param_start = net.param_offset(n_frozen) if n_frozen else 0
         # trainable kernels, for the regularizers (views: fixed for the epoch)
         self.kernels = [
             pair for layer in net.layers[n_frozen:] for pair in layer.kernels
         ]
-        reused = None
-        if not n_frozen and n_reused and reused_lr_factor != 1.0:
-            reused = (n_reused, reused_lr_factor)
-        self.segments = net.rate_segments(self.param_start, reused)
+        self.segments = net.rate_segments(self.param_start, net.slow_layers)
 
 
-class _Stopper:
-    """The stopping rule: patience on the monitored loss; keeps the best weights.
-
-    Without validation data the training loss is monitored; with it, the
-    validation loss, and the best epoch's weights are restored at the end (Keras'
-    ``restore_best_weights``).
-    """
-
-    def __init__(self, plan, network):
-        self.plan, self.network = plan, network
-        self.best, self.best_epoch, self.wait = math.inf, 0, 0
-        self.snapshot = None
-
-    def update(self, monitored, epoch):
-        """Record an epoch's monitored loss; True when training should stop."""
-        if monitored < self.best - self.plan.tol:
-            self.best, self.best_epoch, self.wait = monitored, epoch, 0
-            if self.plan.validation is not None:
-                self.snapshot = self.network.snapshot()
-        else:
-            self.wait += 1
-            if self.plan.validation is None:
-                self.best = min(self.best, monitored)
-        if self.plan.waits_for_unfreeze(epoch):
-            # the chapter's recipe: a fixed number of frozen epochs, then the
-            # unfrozen phase gets its own patience
-            self.wait = 0
-        return self.wait >= self.plan.n_iter_no_change
-
-    def restore_best(self):
-        """Put back the best validation epoch's weights (if any); describe them."""
-        if self.snapshot is None:
-            return None
-        self.network.restore(self.snapshot)
-        return f"the weights of epoch {self.best_epoch}, the best on validation"
-
-
-def train(state, plan, X, Y, sample_weight, rng, probe=None):
+def train(
+    state, plan, X, Y, sample_weight, rng, *, schedule=None, hooks=(), probe=None
+):
     """Train ``state`` on ``(X, Y)`` following ``plan``, Ctrl-C deferred.
 
     Parameters
@@ -386,6 +328,10 @@ def train(state, plan, X, Y, sample_weight, rng, probe=None):
         Per-sample weights.
     rng : numpy.random.RandomState
         Source of all randomness.
+    schedule : LearningRateSchedule, optional
+        The learning rate of each step.
+    hooks : sequence of skdnn._hooks.Hook
+        The loop's rules, in the order they run.
     probe : skdnn._threads.Probe, optional
         Chooses the BLAS threads by timing mini-batches (see ``skdnn._threads``).
 
@@ -393,28 +339,30 @@ def train(state, plan, X, Y, sample_weight, rng, probe=None):
     -------
     TrainingResult
     """
-    loop = _EpochLoop(state, plan, rng, probe)
+    loop = _EpochLoop(state, plan, rng, schedule, hooks, probe)
     with _deferred_interrupt(loop.trainer):
         return loop.run(X, Y, sample_weight)
 
 
 class _EpochLoop:
-    def __init__(self, state, plan, rng, probe=None):
-        self.state, self.plan = state, plan
-        self.trainer = Trainer(state, plan, rng, probe)
-        self.stopper = _Stopper(plan, state.network)
+    """The epochs; what happens around each one is up to the hooks."""
+
+    def __init__(self, state, plan, rng, schedule, hooks, probe=None):
+        self.state, self.plan, self.hooks = state, plan, tuple(hooks)
+        self.trainer = Trainer(state, plan, rng, schedule, probe)
         self.result = TrainingResult()
+        #: Set by a hook: the stopping rule holds its patience this epoch.
+        self.hold_patience = False
+        #: Set by a hook at the end: which weights training ends with.
+        self.kept = None
         self._interrupt = None  # (where, weights kept) after a Ctrl-C
 
     def run(self, X, Y, sample_weight):
         net, plan = self.state.network, self.plan
         for _ in range(plan.max_epochs):
             epoch = self.state.epochs + 1
-            if plan.unfreezes_at(epoch):
-                # the chapter's recipe: unfreeze, then compile again
-                self.state.optimizer = plan.new_optimizer()
-            if plan.callbacks is not None:
-                plan.callbacks.on_epoch_begin(epoch)
+            for hook in self.hooks:
+                hook.begin_epoch(self, epoch)
             start = net.snapshot()
             tic = time.perf_counter()
             try:
@@ -432,11 +380,11 @@ class _EpochLoop:
             record["time"] = time.perf_counter() - tic
             if self._end_epoch(epoch, record):
                 break
-        self.result.best_loss = self.stopper.best
-        best = self.stopper.restore_best()
+        for hook in self.hooks:
+            hook.end_training(self)
         if self._interrupt is not None:
             where, kept = self._interrupt
-            self.result.interrupted = f"{where}; kept {best or kept}"
+            self.result.interrupted = f"{where}; kept {self.kept or kept}"
         return self.result
 
     def _evaluate(self, epoch, loss):
@@ -444,7 +392,7 @@ class _EpochLoop:
         record = {"loss": loss, "lr": self.trainer.learning_rate()}
         if self.plan.validation is not None:
             X_val, Y_val, sw_val = self.plan.validation
-            Z_val = self.trainer.predict(X_val, self.plan.n_frozen(epoch))
+            Z_val = self.trainer.predict(X_val, self.state.network.frozen)
             val_loss = self.plan.loss.value(Z_val, Y_val, sw_val)
             # before scoring: a metric would choke on non-finite outputs
             if not math.isfinite(val_loss):
@@ -458,47 +406,20 @@ class _EpochLoop:
         return record
 
     def _end_epoch(self, epoch, record):
-        """History, schedule, progress, stopping rule and callbacks; True: stop."""
-        state, plan = self.state, self.plan
+        """The hooks' end of the epoch; True: stop."""
+        # the stopping rule and the schedule see the loss as trained
         monitored = record.get("val_loss", record["loss"])
-        if plan.loss_unit != 1.0:
-            for key in ("loss", "val_loss"):
-                if key in record:
-                    record[key] *= plan.loss_unit
-        record.update(self.trainer.diagnostics)
-        for key, value in record.items():
-            state.history.setdefault(key, []).append(value)
-        state.epochs = epoch
+        self.state.epochs = epoch
         self.result.epochs += 1
-        if plan.schedule is not None:
-            plan.schedule.epoch_end(monitored)
-        if plan.verbose:
-            print(_progress_line(epoch, record), flush=True)
-        # 1cycle ends on its budget, not on a plateau: stopping mid-cycle would
-        # keep weights trained at a high rate; with validation data the best
-        # epoch's weights are restored at the end (no ConvergenceWarning either
-        # way, see _more_epochs_would_help)
-        plateau = self.stopper.update(monitored, epoch)
-        stop = plateau and not self._budget_left()
-        if plan.callbacks is not None and plan.callbacks.on_epoch_end(epoch, record):
-            self.result.converged = self.result.stopped_by_callback = True
+        stop = False
+        for hook in self.hooks:
+            stop = hook.end_epoch(self, epoch, record, monitored) or stop
+        if self.result.stopped_by_callback:
             return True
         if self.trainer.stop_requested:
             self._interrupt = (f"after epoch {epoch}", "its weights")
             return True
-        # a plateau is convergence even when a budget carried training on: no
-        # "loss still improving" warning for it
-        self.result.converged = plateau
         return stop
-
-    def _budget_left(self):
-        """Whether a fixed-budget schedule (1cycle) is still running."""
-        schedule = self.plan.schedule
-        return (
-            schedule is not None
-            and schedule.fixed_budget
-            and not schedule.finished(self.state.steps)
-        )
 
     def _interrupted(self, epoch, start):
         """Ctrl-C during an epoch: keep a usable model, say where it stopped."""
@@ -515,9 +436,8 @@ class _EpochLoop:
             kept = "the weights from before that epoch"
             self.result.abort = True
         self._interrupt = (where, kept)
-        if self.plan.callbacks is not None:
-            # the fit returns a usable model: its last epoch ends too
-            self.plan.callbacks.on_epoch_end(epoch, None)
+        for hook in self.hooks:
+            hook.interrupted(self, epoch)
 
 
 @contextmanager
@@ -545,13 +465,3 @@ def _deferred_interrupt(trainer):
         yield
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def _progress_line(epoch, record):
-    parts = [f"Epoch {epoch:>4d}", f"loss: {record['loss']:.4f}"]
-    if "val_loss" in record:
-        parts.append(f"val_loss: {record['val_loss']:.4f}")
-        parts.append(f"val_score: {record['val_score']:.4f}")
-    parts.append(f"lr: {record['lr']:.3g}")
-    parts.append(f"{record['time']:.2f}s")
-    return " - ".join(parts)

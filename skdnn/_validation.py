@@ -176,9 +176,15 @@ def warn_if_far_from_unit_scale(X, estimator):
         scaling = None if _sparse.issparse(X) else scaling
     if estimator.input_batch_norm or scaling is not None:
         return
+    encoder = getattr(estimator, "_table_encoder", None)
+    if encoder is not None:  # the encoded table: its columns by name, no codes
+        X = X[:, : X.shape[1] - encoder.n_embedded]
     columns = far_from_unit_scale(X)
     if columns.size:
         shown = columns[:5].tolist() + (["..."] if columns.size > 5 else [])
+        if encoder is not None:
+            names = encoder.feature_names()
+            shown = [names[c] for c in columns[:5]] + shown[5:]
         warn(
             f"{type(estimator).__name__}: {columns.size} column(s) of X are far "
             f"from unit scale (columns {shown}: standard deviation above {LARGE:g} "

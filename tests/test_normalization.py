@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import DNNClassifier
+from skdnn._hooks import EarlyStopping, History
 from skdnn._training import TrainingPlan, TrainingState, train
 from skdnn.nn.activations import get_activation
 from skdnn.nn.dropout import Dropout
@@ -259,13 +260,10 @@ def test_early_stopping_restores_best_weights_and_moving_statistics():
     # a tiny training set overfits quickly: the best epoch is not the last one
     X_tr, Y_tr, X_val, Y_val = X[:60], Y[:60], X[300:], Y[300:]
     plan = TrainingPlan(
-        loss=loss,
-        batch_size=16,
-        max_epochs=60,
-        n_iter_no_change=5,
-        validation=(X_val, Y_val, None),
+        loss=loss, batch_size=16, max_epochs=60, validation=(X_val, Y_val, None)
     )
-    result = train(state, plan, X_tr, Y_tr, None, rng)
+    stopping = EarlyStopping(n_iter_no_change=5, tol=1e-4, validation=True)
+    result = train(state, plan, X_tr, Y_tr, None, rng, hooks=[History(), stopping])
     val_loss = state.history["val_loss"]
     assert result.converged and int(np.argmin(val_loss)) < result.epochs - 1
     final = loss.value(net.forward(X_val, training=False), Y_val)

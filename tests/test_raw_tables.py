@@ -327,3 +327,15 @@ def test_transfer_and_onnx_refuse_an_encoded_table_with_what_to_do():
 
     with pytest.raises(ValueError, match="ColumnTransformer"):
         _fitted(clf)
+
+
+def test_the_scale_warning_names_raw_columns_and_ignores_codes():
+    X, y = _frame(500)
+    # 250 categories seen twice each: codes up to 250, mean 125 (far from unit
+    # scale as numbers), which the embedding reads as categories
+    X["town"] = [f"id{i % 250:03d}" for i in range(500)]
+    clf = DNNClassifier(input_scaling=None, missing_values="impute",
+                        min_category_frequency=1, **SMALL)  # fmt: skip
+    with pytest.warns(UserWarning, match=r"1 column\(s\).*columns \['price'\]"):
+        clf.fit(X, y)
+    assert clf._table_encoder.cardinalities == [251]

@@ -429,7 +429,6 @@ def test_validation_output_of_frozen_layers_is_cached(digits32, source, monkeypa
 def _trainer(network, loss, optimizer, batch_size, n_frozen):
     """A trainer whose lowest ``n_frozen`` layers stay frozen."""
     state = TrainingState(network, optimizer.build(network.theta.size, network.dtype))
-    plan = TrainingPlan(
-        loss=loss, batch_size=batch_size, max_epochs=1, reused_layers=n_frozen
-    )
+    plan = TrainingPlan(loss=loss, batch_size=batch_size, max_epochs=1)
+    network.frozen = n_frozen  # what the Unfreezer hook sets for an epoch
     return Trainer(state, plan, np.random.RandomState(0))

@@ -30,6 +30,13 @@ class Sequential:
     layers : list of Layer
     """
 
+    #: Lowest layers that do not train (transfer learning's frozen prefix),
+    #: and ``(n, factor)``: lowest layers training at ``factor`` times the rate
+    #: (None: all at the rate). Set for each epoch by the training loop's
+    #: ``Unfreezer`` hook.
+    frozen = 0
+    slow_layers = None
+
     def __init__(self, layers):
         self.layers = list(layers)
 
