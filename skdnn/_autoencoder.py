@@ -7,8 +7,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _threads
-from ._base import _BaseDNN, training_threads
+from ._base import _BaseDNN
 from ._builder import build_network, lower
 from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._docs import fill_doc, with_docs
@@ -186,9 +185,7 @@ sklearn.decomposition.PCA : The linear counterpart.
         n_features = X.shape[1]
         full = build_network(self, self._hidden_sizes(), n_features, n_features, rng)
         stages = self._greedy_stages(full, n_features, rng)
-        self.history_ = {}
-        self.n_iter_ = self.n_steps_ = self.t_ = 0
-        self.loss_function_ = SquaredError()
+        self._start_training_state()
         # a subtask per stage, each with a subtask per epoch
         context = begin_fit(self, X, None, sample_weight, max_subtasks=len(stages))
         failure, not_converged = self._train_stages(
@@ -249,24 +246,21 @@ sklearn.decomposition.PCA : The linear counterpart.
                     task_name=f"greedy stage {i}", max_subtasks=self.max_iter
                 )
                 stage_context.call_on_fit_task_begin(estimator=self, X=H)
+            # each stage: its own optimizer and schedule, the counts going on
             state = TrainingState(
                 stage, self._new_optimizer(stage), self.history_,
                 epochs=self.n_iter_, samples=self.t_,
             )  # fmt: skip
+            self._schedule_start = self.n_steps_
             schedule = self._make_schedule(H.shape[0], state.optimizer)
-            threads, probe = training_threads(self, stage, H)
             try:
-                with _threads.limited(threads):
-                    result = self._train(
-                        state, H, H, sample_weight, rng, schedule=schedule,
-                        max_epochs=self.max_iter,
-                        callbacks=EpochTasks.create(self, stage_context, H, None, sample_weight),
-                        probe=probe,
-                    )  # fmt: skip
+                result = self._train(
+                    state, H, H, sample_weight, rng, schedule=schedule,
+                    max_epochs=self.max_iter,
+                    callbacks=EpochTasks.create(self, stage_context, H, None, sample_weight),
+                )  # fmt: skip
             except Diverged as exc:
-                self._keep_stage(state)
                 return self._stage_diverged(i, exc), []
-            self._keep_stage(state)
             if stage_context is not None:
                 stage_context.call_on_fit_task_end(estimator=self, X=H)
             if result.interrupted is not None:
@@ -276,10 +270,6 @@ sklearn.decomposition.PCA : The linear counterpart.
                 not_converged.append(i)
             H = stage.forward(H, training=False, stop=len(encoder))
         return None, not_converged
-
-    def _keep_stage(self, state):
-        self.n_iter_, self.t_ = state.epochs, state.samples
-        self.n_steps_ += state.steps
 
     @staticmethod
     def _stage_diverged(i, exc):

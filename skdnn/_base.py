@@ -248,20 +248,16 @@ class _BaseDNN(
             self.network_, self.optimizer_, self.history_, epochs=self.n_iter_,
             steps=self.n_steps_ - self._schedule_start, samples=self.t_,
         )  # fmt: skip
-        threads, probe = training_threads(self, self.network_, data[0])
         try:
-            with _threads.limited(threads):
-                result = self._train(
-                    state, *data, rng, schedule=self.lr_schedule_,
-                    max_epochs=epochs, validation=validation,
-                    callbacks=EpochTasks.create(self, context, X, y, sample_weight, state),
-                    reused_layers=self._n_reused_layers, probe=probe,
-                )  # fmt: skip
+            result = self._train(
+                state, *data, rng, schedule=self.lr_schedule_, max_epochs=epochs,
+                validation=validation,
+                callbacks=EpochTasks.create(self, context, X, y, sample_weight, state),
+                reused_layers=self._n_reused_layers,
+            )  # fmt: skip
         except Diverged as exc:
-            self._keep(state)
             self._finish_fit(rng)
             raise DivergenceError(_divergence_message(self, exc)) from None
-        self._keep(state)
         self._finish_fit(rng)
         end_fit(self, context, X, y, sample_weight)
         self._report(result, (X, Y, sample_weight), partial, first_epoch)
@@ -300,10 +296,15 @@ class _BaseDNN(
                 )
             )  # fmt: skip
         self.optimizer_ = self._new_optimizer(self.network_)
+        self._start_training_state()
+
+    def _start_training_state(self):
+        """The loss, an empty history and zero counts: a fit from scratch."""
         self.loss_function_ = self._make_loss()
         self.history_ = {}
         self.n_iter_ = self.n_steps_ = self.t_ = 0
         self.lr_schedule_ = None
+        self._schedule_start = 0
 
     def _split(self, X, Y, sample_weight, rng):
         seed = rng.randint(np.iinfo(np.int32).max)
@@ -314,33 +315,25 @@ class _BaseDNN(
 
     def _train(
         self, state, X, Y, sample_weight, rng, *, schedule, max_epochs,
-        validation=None, callbacks=None, reused_layers=0, probe=None,
+        validation=None, callbacks=None, reused_layers=0,
     ):  # fmt: skip
         """Train ``state`` for up to ``max_epochs`` epochs under this estimator's plan.
 
         The one training step of every fit: ``fit``, ``partial_fit``, warm starts,
-        and each stage of greedy autoencoder pretraining. ``Diverged`` propagates.
+        and each stage of greedy autoencoder pretraining. On the BLAS threads
+        that pay (``_threads``); the state becomes the fitted counts whatever
+        happens (``_keep``). ``Diverged`` propagates.
         """
-        plan = TrainingPlan(
-            loss=members_loss(self.loss_function_, self._members()),
-            batch_size=self._batch_size(X.shape[0]),
-            max_epochs=max_epochs,
-            shuffle=self.shuffle,
-            regularizers=tuple(
-                make_regularizers(
-                    **{name: getattr(self, name) for name in REGULARIZERS.names()}
-                )
-            ),
-            validation=validation,
-            score=members_score(self._score_outputs, self._members()),
-        )
-        hooks = training_hooks(
-            self, state, schedule, validation, callbacks, reused_layers
-        )
-        return train(
-            state, plan, X, Y, sample_weight, rng, schedule=schedule, hooks=hooks,
-            probe=probe,
-        )  # fmt: skip
+        try:
+            threads, probe = training_threads(self, state.network, X)
+            with _threads.limited(threads):
+                return run_epochs(
+                    self, state, X, Y, sample_weight, rng, schedule=schedule,
+                    max_epochs=max_epochs, validation=validation,
+                    callbacks=callbacks, reused_layers=reused_layers, probe=probe,
+                )  # fmt: skip
+        finally:
+            self._keep(state)
 
     def _keep(self, state):
         """The fitted attributes from the training state of a fit."""
@@ -402,6 +395,33 @@ class _BaseDNN(
         tags.non_deterministic = False
         tags.input_tags.sparse = True
         return tags
+
+
+def run_epochs(
+    estimator, state, X, Y, sample_weight, rng, *, schedule, max_epochs,
+    validation, callbacks, reused_layers, probe,
+):  # fmt: skip
+    """One training of ``state`` under the estimator's plan and hooks."""
+    plan = TrainingPlan(
+        loss=members_loss(estimator.loss_function_, estimator._members()),
+        batch_size=estimator._batch_size(X.shape[0]),
+        max_epochs=max_epochs,
+        shuffle=estimator.shuffle,
+        regularizers=tuple(
+            make_regularizers(
+                **{name: getattr(estimator, name) for name in REGULARIZERS.names()}
+            )
+        ),
+        validation=validation,
+        score=members_score(estimator._score_outputs, estimator._members()),
+    )
+    hooks = training_hooks(
+        estimator, state, schedule, validation, callbacks, reused_layers
+    )
+    return train(
+        state, plan, X, Y, sample_weight, rng, schedule=schedule, hooks=hooks,
+        probe=probe,
+    )  # fmt: skip
 
 
 def training_hooks(estimator, state, schedule, validation, callbacks, reused_layers):
