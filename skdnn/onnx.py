@@ -39,7 +39,7 @@ from ._autoencoder import DNNAutoencoder
 from ._estimators import DNNClassifier, DNNRegressor
 from .nn import activations as act
 from .nn.dropout import AlphaDropout, Dropout, is_dropout
-from .nn.embeddings import PeriodicEmbedding
+from .nn.embeddings import CategoryEmbedding, PeriodicEmbedding
 from .nn.ensemble import GroupedDense, MemberMean
 from .nn.layers import Dense
 from .nn.normalization import BatchNormalization
@@ -446,13 +446,10 @@ def _classifier_outputs(g, vg, fitted, model, z, values, outputs):
 def _network(g, layers, x, model):
     for layer in layers:
         emit = _LAYERS.get(type(layer))
-        if isinstance(layer, QuantileScaling):
+        if type(layer) in _REFUSED:
             raise TypeError(
                 f"Cannot convert {type(model).__name__} to ONNX: "
-                "input_scaling='quantile' has no ONNX translation. Put "
-                "QuantileTransformer(output_distribution='normal') before the "
-                "estimator in a Pipeline (skl2onnx converts it) and fit with "
-                "input_scaling=None, or use input_scaling='robust'."
+                f"{_REFUSED[type(layer)]}"
             )
         if emit is None:
             cls = type(layer)
@@ -615,6 +612,23 @@ _LAYERS = {
     act.SELU: _elu,
     act.GELU: _gelu,
     act.Swish: _swish,
+}
+
+
+#: Layers with no ONNX translation, and what to do instead (every public layer
+#: is either here or in _LAYERS: tests/test_kernel_interface.py).
+_REFUSED = {
+    QuantileScaling: (
+        "input_scaling='quantile' has no ONNX translation. Put "
+        "QuantileTransformer(output_distribution='normal') before the estimator "
+        "in a Pipeline (skl2onnx converts it) and fit with input_scaling=None, or "
+        "use input_scaling='robust'."
+    ),
+    CategoryEmbedding: (
+        "its category embedding reads codes that the estimator's own table "
+        "encoding makes. Encode the table in a ColumnTransformer before the "
+        "estimator and fit it with categorical_features=None."
+    ),
 }
 
 

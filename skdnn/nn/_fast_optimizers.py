@@ -3,7 +3,7 @@
 Each kernel does the float operations of its class's ``_update`` (in
 ``optimizers``, the reference) in the same order and dtype, for one element at a
 time, where NumPy needs 6-12 passes over the parameter vector. The step-dependent
-scalars come from the optimizer's own methods (``_step_size``, ``_scales``), so the
+scalars come from the optimizer's own methods (``step_size``, ``scales``), so the
 formula is written once. Importing this module puts each update in
 ``optimizers.FUSED_UPDATES``; ``Optimizer.step`` uses it when numba is installed and
 not switched off (``skdnn.set_config(use_numba=False)``).
@@ -161,10 +161,10 @@ def _rmsprop(kernel, opt, theta, grad, slots, lr, t):
 @_fused(_adam_kernel)
 def _adam(kernel, opt, theta, grad, slots, lr, t):
     f = theta.dtype.type
-    alpha = f(opt._step_size(lr, t))
+    alpha = f(opt.step_size(lr, t))
     v_hat = slots.get("v_hat", theta[:0])
     kernel(
-        theta, grad, slots["m"], slots["v"], v_hat, *opt._betas(f), alpha,
+        theta, grad, slots["m"], slots["v"], v_hat, *opt.betas(f), alpha,
         "v_hat" in slots,
     )  # fmt: skip
 
@@ -172,15 +172,15 @@ def _adam(kernel, opt, theta, grad, slots, lr, t):
 @_fused(_adamax_kernel)
 def _adamax(kernel, opt, theta, grad, slots, lr, t):
     f = theta.dtype.type
-    scale = f(opt._step_size(lr, t))
-    kernel(theta, grad, slots["m"], slots["u"], *opt._betas(f), scale)
+    scale = f(opt.step_size(lr, t))
+    kernel(theta, grad, slots["m"], slots["u"], *opt.betas(f), scale)
 
 
 @_fused(_nadam_kernel)
 def _nadam(kernel, opt, theta, grad, slots, lr, t):
     f = theta.dtype.type
-    scales = [f(x) for x in opt._scales(lr, t)]
-    kernel(theta, grad, slots["m"], slots["v"], *opt._betas(f), *scales)
+    scales = [f(x) for x in opt.scales(lr, t)]
+    kernel(theta, grad, slots["m"], slots["v"], *opt.betas(f), *scales)
 
 
 FUSED_UPDATES.update(

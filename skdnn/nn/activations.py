@@ -49,6 +49,8 @@ class Identity(Activation):
 class Logistic(Activation):
     """``f(z) = 1 / (1 + exp(-z))``, computed without overflow on either side."""
 
+    saved = ("Y",)
+
     saturates = True
 
     def forward(self, X, *, training=False, rng=None):
@@ -65,6 +67,8 @@ class Logistic(Activation):
 @ACTIVATIONS.register("tanh")
 class Tanh(Activation):
     """``f(z) = tanh(z)``."""
+
+    saved = ("Y",)
 
     saturates = True
 
@@ -83,6 +87,8 @@ class Tanh(Activation):
 class ReLU(Activation):
     """``f(z) = max(0, z)``."""
 
+    saved = ("Y",)
+
     default_initializer = "he_normal"
 
     def forward(self, X, *, training=False, rng=None):
@@ -98,6 +104,8 @@ class ReLU(Activation):
 @ACTIVATIONS.register("leaky_relu")
 class LeakyReLU(Activation):
     """``f(z) = max(alpha * z, z)`` with ``alpha = 0.01`` (the chapter's value)."""
+
+    saved = ("positive",)
 
     default_initializer = "he_normal"
     alpha = 0.01
@@ -119,6 +127,8 @@ class RReLU(Activation):
     In training the negative slope is drawn per element and per step from
     ``U(lower, upper)``; at inference it is fixed to ``(lower + upper) / 2``.
     """
+
+    saved = ("slope",)
 
     default_initializer = "he_normal"
     deterministic = False
@@ -143,6 +153,8 @@ class RReLU(Activation):
 @ACTIVATIONS.register("prelu")
 class PReLU(Activation):
     """Parametric leaky ReLU: one learned negative slope per unit, initialised at 0.25."""
+
+    saved = ("negative",)
 
     default_initializer = "he_normal"
     initial_alpha = 0.25
@@ -184,6 +196,8 @@ def exp_or_expm1(negative):
 @ACTIVATIONS.register("elu")
 class ELU(Activation):
     """``f(z) = z`` for ``z > 0``, else ``alpha * (exp(z) - 1)``; ``alpha = 1``."""
+
+    saved = ("Y", "positive")
 
     default_initializer = "he_normal"
     scale = 1.0
@@ -229,6 +243,8 @@ class SELU(ELU):
 class GELU(Activation):
     """``f(z) = z * Phi(z)``, the exact form with the normal CDF ``Phi``."""
 
+    saved = ("X", "cdf")
+
     default_initializer = "he_normal"
 
     def forward(self, X, *, training=False, rng=None):
@@ -249,6 +265,8 @@ class GELU(Activation):
 @ACTIVATIONS.register("swish", "silu")
 class Swish(Activation):
     """``f(z) = z * sigmoid(z)`` (also called SiLU)."""
+
+    saved = ("Y", "sig")
 
     default_initializer = "he_normal"
 

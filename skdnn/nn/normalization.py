@@ -30,6 +30,8 @@ class BatchNormalization(Layer):
     forward pass with ``training=True``.
     """
 
+    saved = ("xhat", "inv_std")
+
     # The training-mode output depends on the whole batch.
     deterministic = False
 

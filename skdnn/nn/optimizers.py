@@ -161,6 +161,16 @@ class Optimizer(Configurable):
 
     Subclasses declare their per-parameter state in ``_slots`` and write the update
     in ``_update``; clipping, weight decay and the step counter live here, once.
+
+    **Kernel interface.** A compiled update (``_fast_optimizers``, registered in
+    ``FUSED_UPDATES`` under the exact class) receives the optimizer, the flat
+    ``theta`` and ``grad`` of one segment, the ``slots`` (the arrays named by the
+    class's ``_slots``, views of the same segment), the segment's rate ``lr`` and
+    the step ``t``. It may read the optimizer's public hyperparameters and the
+    scalars of its public methods (``step_size``, ``betas``, ``scales`` in the
+    Adam family), write ``theta`` and the slots in place, and nothing else; it
+    must give the bits of ``_update``. Clipping, weight decay, the step count
+    and per-step state (``_advance``) stay here, shared by both paths.
     """
 
     default_learning_rate = 0.001
@@ -451,8 +461,19 @@ class _AdamFamily(Optimizer):
     momentum_attribute = "beta_1"
     _slots = ("m", "v")
 
-    def _betas(self, f):
-        """``beta_1, 1 - beta_1, beta_2, 1 - beta_2, epsilon`` in dtype ``f``."""
+    def betas(self, f):
+        """The moment coefficients in the parameters' dtype (kernel interface).
+
+        Parameters
+        ----------
+        f : numpy scalar type
+            The parameters' dtype, e.g. ``np.float32``.
+
+        Returns
+        -------
+        tuple of f
+            ``beta_1, 1 - beta_1, beta_2, 1 - beta_2, epsilon``.
+        """
         return (
             f(self.beta_1),
             f(1 - self.beta_1),
@@ -493,8 +514,21 @@ class Adam(_AdamFamily):
     def _slots(self):
         return ("m", "v", "v_hat") if self.amsgrad else ("m", "v")
 
-    def _step_size(self, lr, t):
-        """``alpha_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` (a Python float)."""
+    def step_size(self, lr, t):
+        """Adam's bias-corrected step size (kernel interface).
+
+        Parameters
+        ----------
+        lr : float
+            The learning rate of the step.
+        t : int
+            The step number, from 1.
+
+        Returns
+        -------
+        float
+            ``alpha_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``.
+        """
         return float(lr) * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
     def _update(self, theta, grad, slots, tmp, lr, t):
@@ -505,7 +539,7 @@ class Adam(_AdamFamily):
         np.sqrt(v, out=tmp)
         tmp += f(self.epsilon)
         np.divide(m, tmp, out=tmp)
-        tmp *= f(self._step_size(lr, t))
+        tmp *= f(self.step_size(lr, t))
         theta -= tmp
 
 
@@ -524,14 +558,27 @@ class Adamax(_AdamFamily):
 
     _slots = ("m", "u")
 
-    def _step_size(self, lr, t):
-        """``lr / (1 - beta_1**t)`` (a Python float)."""
+    def step_size(self, lr, t):
+        """AdaMax's bias-corrected step size (kernel interface).
+
+        Parameters
+        ----------
+        lr : float
+            The learning rate of the step.
+        t : int
+            The step number, from 1.
+
+        Returns
+        -------
+        float
+            ``lr / (1 - beta_1**t)``.
+        """
         return float(lr) / (1 - self.beta_1**t)
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
         m, u = slots["m"], slots["u"]
-        scale = f(self._step_size(lr, t))
+        scale = f(self.step_size(lr, t))
         m *= f(self.beta_1)
         np.multiply(grad, f(1 - self.beta_1), out=tmp)
         m += tmp
@@ -564,11 +611,23 @@ class Nadam(_AdamFamily):
     def _advance(self, t):
         self.mu_product *= self.beta_1 * (1 - 0.5 * 0.96 ** (t * self.momentum_decay))
 
-    def _scales(self, lr, t):
-        """``(v_scale, g_scale, m_scale)`` of step ``t`` (Python floats).
+    def scales(self, lr, t):
+        """The three scalars of Nadam's step ``t`` (kernel interface).
 
         ``v_hat = v * v_scale``; the step is
         ``g_scale * g / (sqrt(v_hat) + eps) + m_scale * m / (sqrt(v_hat) + eps)``.
+
+        Parameters
+        ----------
+        lr : float
+            The learning rate of the step.
+        t : int
+            The step number, from 1 (``_advance(t)`` has run).
+
+        Returns
+        -------
+        tuple of float
+            ``(v_scale, g_scale, m_scale)``.
         """
         psi = self.momentum_decay
         mu = self.beta_1 * (1 - 0.5 * 0.96 ** (t * psi))
@@ -581,7 +640,7 @@ class Nadam(_AdamFamily):
 
     def _update(self, theta, grad, slots, tmp, lr, t):
         f = theta.dtype.type
-        v_scale, g_scale, m_scale = (f(x) for x in self._scales(lr, t))
+        v_scale, g_scale, m_scale = (f(x) for x in self.scales(lr, t))
         m, v = self._moments(grad, slots, tmp)
         # tmp <- sqrt(v_hat) + eps, the shared denominator
         np.multiply(v, v_scale, out=tmp)
