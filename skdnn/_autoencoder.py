@@ -1,5 +1,9 @@
 """``DNNAutoencoder``: a stacked autoencoder as a scikit-learn transformer."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
@@ -7,7 +11,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseDNN
+from ._base import _BaseDNN, store_parameters
 from ._builder import build_network, lower
 from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._docs import fill_doc, with_docs
@@ -20,6 +24,13 @@ from .exceptions import DivergenceError, TrainingInterruptedWarning
 from .nn.dropout import is_dropout
 from .nn.losses import SquaredError
 from .nn.network import Sequential
+
+if TYPE_CHECKING:  # names of the annotations only
+    from collections.abc import Callable, Sequence
+
+    import numpy as np
+
+    from .nn.optimizers import Optimizer
 
 _TRANSFER = (
     "transfer_from",
@@ -97,7 +108,7 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
         **{
             k: v
             for k, v in _BaseDNN._parameter_constraints.items()
-            if k not in _TRANSFER
+            if k not in _TRANSFER + INPUT_LAYERS
         },
         "pretraining": [StrOptions({"joint", "greedy"})],
     }
@@ -112,7 +123,52 @@ DNNClassifier : Can reuse the encoder through ``transfer_from``.
 sklearn.decomposition.PCA : The linear counterpart.
 """
     _params = _PARAMS
-    _keyword_only_from = 1
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] | Literal["auto"] = (100, 30),
+        *,
+        pretraining: Literal["joint", "greedy"] = "joint",
+        activation: str = "relu",
+        kernel_initializer: str | Callable = "glorot_uniform",
+        batch_norm: Literal["before", "after"] | None = None,
+        batch_norm_momentum: float = 0.99,
+        batch_norm_epsilon: float = 0.001,
+        input_batch_norm: bool = False,
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
+        dropout_type: Literal["standard", "alpha", "auto"] = "auto",
+        l1: float = 0.0,
+        l2: float = 0.0,
+        max_norm: float | None = None,
+        optimizer: str | Optimizer = "nadam",
+        learning_rate: float | None = None,
+        momentum: float | None = None,
+        nesterov: bool = False,
+        beta_1: float | None = None,
+        beta_2: float | None = None,
+        epsilon: float | None = None,
+        rho: float | None = None,
+        weight_decay: float | None = None,
+        clipvalue: float | None = None,
+        clipnorm: float | None = None,
+        global_clipnorm: float | None = None,
+        lr_schedule: str | Callable | None = None,
+        batch_size: int | Literal["auto"] = "auto",
+        max_iter: int = 200,
+        shuffle: bool = True,
+        early_stopping: bool | Literal["auto"] = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 0.0001,
+        warm_start: bool = False,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+        diagnostics: bool = True,
+        dtype: Literal["float32", "float64"] = "float32",
+    ) -> None:
+        store_parameters(self, locals())
+
     # An autoencoder never reuses layers: the transfer parameters are constants.
     transfer_from = transfer_layers = freeze_epochs = None
     reused_learning_rate_factor = 1.0

@@ -50,7 +50,6 @@ from .exceptions import (
     TrainingInterruptedWarning,
     UnusedParameterWarning,
 )
-from .nn._params import make_init
 from .nn.ensemble import members_loss, members_score
 from .nn.optimizers import get_optimizer
 from .nn.regularizers import REGULARIZERS, make_regularizers
@@ -70,20 +69,11 @@ class _BaseDNN(
     #: Hidden layers of ``hidden_layer_sizes="auto"`` (without ``transfer_from``).
     _default_hidden = (100, 100)
 
-    #: ``(name, default)`` of every parameter, in signature order; a subclass that
-    #: sets it gets its ``__init__`` from it (``keyword_only_from``: index of the
-    #: first keyword-only parameter, None for none).
+    #: ``(name, default)`` of every parameter, in signature order: the table the
+    #: docstrings render their defaults from. Each estimator writes its
+    #: ``__init__`` out; ``tests/test_signatures.py`` checks that signature,
+    #: table, constraints and docstring agree.
     _params = _parameters.COMMON
-    _keyword_only_from = None
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "_params" in vars(cls):
-            cls.__init__ = make_init(
-                f"{cls.__name__}.__init__",
-                cls._params,
-                keyword_only_from=cls._keyword_only_from,
-            )
 
     @classmethod
     def _init_params(cls):
@@ -395,6 +385,16 @@ class _BaseDNN(
         tags.non_deterministic = False
         tags.input_tags.sparse = True
         return tags
+
+
+def store_parameters(estimator, arguments):
+    """scikit-learn's rule for ``__init__``: store each parameter as given.
+
+    ``arguments`` is the ``__init__``'s ``locals()``: its parameters (and ``self``).
+    """
+    for name, value in arguments.items():
+        if name != "self":
+            setattr(estimator, name, value)
 
 
 def run_epochs(

@@ -4,7 +4,10 @@ Everything else (parameters, the fit pipeline, prediction from the network) is
 shared, in ``_base``.
 """
 
+from __future__ import annotations
+
 from numbers import Real
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
@@ -16,7 +19,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseDNN
+from ._base import _BaseDNN, store_parameters
 from ._docs import fill_doc, with_docs
 from ._parameters import COMMON, Names, with_defaults
 from ._validation import check_finite_outputs
@@ -27,6 +30,14 @@ from .nn.losses import (
     get_loss,
     regression_losses,
 )
+
+if TYPE_CHECKING:  # names of the annotations only
+    from collections.abc import Callable, Sequence
+
+    from numpy.typing import ArrayLike
+    from sklearn.base import BaseEstimator
+
+    from .nn.optimizers import Optimizer
 
 # Monte Carlo passes behind DNNRegressor.predict(return_std=True) by default.
 _DEFAULT_MC_SAMPLES = 100
@@ -116,6 +127,69 @@ DNNRegressor : The same network for regression.
 sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
 """
     _params = _CLASSIFIER_PARAMS
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] | Literal["auto"] = "auto",
+        activation: str = "elu",
+        kernel_initializer: str | Callable = "auto",
+        batch_norm: Literal["before", "after"] | None = None,
+        batch_norm_momentum: float = 0.99,
+        batch_norm_epsilon: float = 0.001,
+        input_batch_norm: bool = False,
+        categorical_features: ArrayLike | Literal["from_dtype"] | None = "from_dtype",
+        missing_values: Literal["error", "impute"] = "error",
+        max_one_hot_categories: int = 16,
+        category_embedding_size: int = 8,
+        min_category_frequency: int = 10,
+        input_scaling: Literal["auto", "robust", "standard", "quantile"]
+        | None = "auto",
+        numeric_embedding: Literal["auto", "periodic"] | None = "auto",
+        embedding_frequencies: int = 8,
+        embedding_size: int = 3,
+        embedding_sigma: float = 0.1,
+        feature_scale: bool = False,
+        ensemble_size: int = 1,
+        dropout: float = 0.2,
+        input_dropout: float = 0.0,
+        dropout_type: Literal["standard", "alpha", "auto"] = "auto",
+        l1: float = 0.0,
+        l2: float = 0.0,
+        max_norm: float | None = None,
+        optimizer: str | Optimizer = "nadam",
+        learning_rate: float | None = 0.007,
+        momentum: float | None = None,
+        nesterov: bool = False,
+        beta_1: float | None = None,
+        beta_2: float | None = None,
+        epsilon: float | None = None,
+        rho: float | None = None,
+        weight_decay: float | None = None,
+        clipvalue: float | None = None,
+        clipnorm: float | None = None,
+        global_clipnorm: float | None = None,
+        lr_schedule: str | Callable | None = "1cycle",
+        batch_size: int | Literal["auto"] = 100,
+        max_iter: int = 40,
+        shuffle: bool = True,
+        early_stopping: bool | Literal["auto"] = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 0.0001,
+        warm_start: bool = False,
+        transfer_from: BaseEstimator | None = None,
+        transfer_layers: int | None = None,
+        freeze_epochs: int | None = 4,
+        reused_learning_rate_factor: float = 1.0,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+        diagnostics: bool = True,
+        dtype: Literal["float32", "float64"] = "float32",
+        class_weight: dict | Literal["balanced"] | None = None,
+        label_smoothing: float = 0.1,
+    ) -> None:
+        store_parameters(self, locals())
+
     _default_hidden = (256, 128)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -408,6 +482,71 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
     _params = _REGRESSOR_PARAMS
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] | Literal["auto"] = "auto",
+        activation: str = "relu",
+        kernel_initializer: str | Callable = "glorot_uniform",
+        batch_norm: Literal["before", "after"] | None = None,
+        batch_norm_momentum: float = 0.99,
+        batch_norm_epsilon: float = 0.001,
+        input_batch_norm: bool = False,
+        categorical_features: ArrayLike | Literal["from_dtype"] | None = "from_dtype",
+        missing_values: Literal["error", "impute"] = "error",
+        max_one_hot_categories: int = 16,
+        category_embedding_size: int = 8,
+        min_category_frequency: int = 10,
+        input_scaling: Literal["auto", "robust", "standard", "quantile"]
+        | None = "auto",
+        numeric_embedding: Literal["auto", "periodic"] | None = "auto",
+        embedding_frequencies: int = 16,
+        embedding_size: int = 3,
+        embedding_sigma: float = 0.1,
+        feature_scale: bool = True,
+        ensemble_size: int = 3,
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
+        dropout_type: Literal["standard", "alpha", "auto"] = "auto",
+        l1: float = 0.0,
+        l2: float = 0.0,
+        max_norm: float | None = None,
+        optimizer: str | Optimizer = "nadam",
+        learning_rate: float | None = 0.01,
+        momentum: float | None = None,
+        nesterov: bool = False,
+        beta_1: float | None = None,
+        beta_2: float | None = None,
+        epsilon: float | None = None,
+        rho: float | None = None,
+        weight_decay: float | None = None,
+        clipvalue: float | None = None,
+        clipnorm: float | None = None,
+        global_clipnorm: float | None = None,
+        lr_schedule: str | Callable | None = "1cycle",
+        batch_size: int | Literal["auto"] = "auto",
+        max_iter: int = 60,
+        shuffle: bool = True,
+        early_stopping: bool | Literal["auto"] = "auto",
+        validation_fraction: float = 0.2,
+        n_iter_no_change: int = 10,
+        tol: float = 0.0001,
+        warm_start: bool = False,
+        transfer_from: BaseEstimator | None = None,
+        transfer_layers: int | None = None,
+        freeze_epochs: int | None = 4,
+        reused_learning_rate_factor: float = 1.0,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+        diagnostics: bool = True,
+        dtype: Literal["float32", "float64"] = "float32",
+        normalize_y: bool = True,
+        loss: Literal[
+            "squared_error", "absolute_error", "huber", "poisson"
+        ] = "squared_error",
+        huber_delta: float = 1.0,
+    ) -> None:
+        store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     @fill_doc

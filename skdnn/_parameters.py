@@ -1,9 +1,10 @@
 """The estimators' parameters: defaults, constraints, ``__init__``, and what each does.
 
 One table (``COMMON``, plus each estimator's own) gives every parameter's name and
-default in signature order; the ``__init__`` of each estimator is generated from it
-(it only stores the parameters, as scikit-learn requires), and the docstrings render
-their defaults from it, so code, signature and documentation cannot disagree.
+default in signature order; each estimator writes its ``__init__`` out (it only
+stores the parameters, as scikit-learn requires), the docstrings render their
+defaults from the table, and ``tests/test_signatures.py`` checks that signature,
+table, constraints and docstring agree.
 Names from the technique registries are accepted in any case (``"Adam"``).
 """
 

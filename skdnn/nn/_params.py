@@ -4,7 +4,8 @@ Optimizers and schedules are passed to the estimators as instances; scikit-learn
 ``clone``, ``GridSearchCV`` (``optimizer__beta_2``) and ``repr`` only need these two
 methods, so the core does not have to import scikit-learn. ``make_init`` writes the
 ``__init__`` that scikit-learn's conventions ask for (store each parameter as
-given) from a table of names and defaults, for these objects and the estimators.
+given) from a table of names and defaults, for these objects (the estimators
+write theirs out).
 """
 
 import inspect
