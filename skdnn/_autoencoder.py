@@ -11,7 +11,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseDNN, store_parameters
+from ._base import _BaseDNN, more_epochs_would_help, store_parameters
 from ._builder import build_network, lower
 from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._docs import fill_doc, with_docs
@@ -322,7 +322,7 @@ sklearn.decomposition.PCA : The linear counterpart.
             if result.interrupted is not None:
                 self._stage_interrupted(i, result)
                 return (KeyboardInterrupt() if result.abort else None), []
-            if self._more_epochs_would_help(result, schedule, state.steps):
+            if more_epochs_would_help(result, schedule, state.steps):
                 not_converged.append(i)
             H = stage.forward(H, training=False, stop=len(encoder))
         return None, not_converged

@@ -250,7 +250,7 @@ class _BaseDNN(
             raise DivergenceError(_divergence_message(self, exc)) from None
         self._finish_fit(rng)
         end_fit(self, context, X, y, sample_weight)
-        self._report(result, (X, Y, sample_weight), partial, first_epoch)
+        report_fit(self, result, (X, Y, sample_weight), partial, first_epoch)
         return self
 
     def _fit_data(self, X, y, sample_weight, *, first, classes=None, partial=False):
@@ -332,41 +332,6 @@ class _BaseDNN(
         self.n_steps_ = self._schedule_start + state.steps
         self.t_ = state.samples
 
-    def _report(self, result, data, partial, first_epoch):
-        """A fit's closing warnings: gradient flow, interrupted, not converged."""
-        name = type(self).__name__
-        if self.diagnostics and (not partial or first_epoch == 0):
-            _warn_gradient_flow(self, first_epoch)
-        if result.interrupted is not None:
-            warn(
-                f"{name}: training interrupted (KeyboardInterrupt) "
-                f"{result.interrupted}. The estimator is fitted and usable; fit "
-                "again with warm_start=True to continue training.",
-                TrainingInterruptedWarning,
-            )
-            if result.abort:
-                raise KeyboardInterrupt
-            return
-        steps = self.n_steps_ - self._schedule_start
-        if not partial and self._more_epochs_would_help(
-            result, self.lr_schedule_, steps
-        ):
-            warn(
-                f"{name}: max_iter={self.max_iter} epochs reached and the loss is "
-                "still improving; increase max_iter to train longer.",
-                ConvergenceWarning,
-            )
-        elif not (partial or result.stopped_by_callback):
-            _warn_if_no_better_than_constant(self, *data)
-
-    @staticmethod
-    def _more_epochs_would_help(result, schedule, steps):
-        """The ConvergenceWarning rule: no stopping rule ended training, and no
-        finite schedule (1cycle) ran its course in ``steps`` steps."""
-        if result.converged:
-            return False
-        return schedule is None or not schedule.finished(steps)
-
     def _finish_fit(self, rng):
         """Inference networks and the summary attributes read from ``history_``."""
         self._set_inference_networks(rng)
@@ -385,6 +350,40 @@ class _BaseDNN(
         tags.non_deterministic = False
         tags.input_tags.sparse = True
         return tags
+
+
+def report_fit(estimator, result, data, partial, first_epoch):
+    """A fit's closing warnings: gradient flow, interrupted, not converged."""
+    name = type(estimator).__name__
+    if estimator.diagnostics and (not partial or first_epoch == 0):
+        _warn_gradient_flow(estimator, first_epoch)
+    if result.interrupted is not None:
+        warn(
+            f"{name}: training interrupted (KeyboardInterrupt) "
+            f"{result.interrupted}. The estimator is fitted and usable; fit "
+            "again with warm_start=True to continue training.",
+            TrainingInterruptedWarning,
+        )
+        if result.abort:
+            raise KeyboardInterrupt
+        return
+    steps = estimator.n_steps_ - estimator._schedule_start
+    if not partial and more_epochs_would_help(result, estimator.lr_schedule_, steps):
+        warn(
+            f"{name}: max_iter={estimator.max_iter} epochs reached and the loss is "
+            "still improving; increase max_iter to train longer.",
+            ConvergenceWarning,
+        )
+    elif not (partial or result.stopped_by_callback):
+        _warn_if_no_better_than_constant(estimator, *data)
+
+
+def more_epochs_would_help(result, schedule, steps):
+    """The ConvergenceWarning rule: no stopping rule ended training, and no
+    finite schedule (1cycle) ran its course in ``steps`` steps."""
+    if result.converged:
+        return False
+    return schedule is None or not schedule.finished(steps)
 
 
 def store_parameters(estimator, arguments):
