@@ -82,8 +82,11 @@ WORKLOADS = {
 # predict_proba on the network trained in the named workload
 PREDICT = {"W4-W1": "W1-b200", "W4-W3": "W3"}
 # x the GEMM floor, as restated in December 2026 (training raised once all were met
-# with the fast extra; inference set to what a forward pass can reach)
-TARGETS = {"W1-b200": 1.4, "W1-b32": 1.4, "W2": 1.8, "W3": 2.2}
+# with the fast extra; inference set to what a forward pass can reach). W1-b32 has
+# none here: it is judged against the minimal hand-written NumPy loop in the same
+# run (at most 1.05x; bench_loop_variants.py), the floor's 1.4x being withdrawn for
+# a per-layer NumPy design.
+TARGETS = {"W1-b200": 1.4, "W2": 1.8, "W3": 2.2}
 TARGETS.update({"W4-W1": 1.15, "W4-W3": 1.35})
 QUICK_N = {60000: 12000, 10000: 2000}
 PREDICT_ROWS = 10000
