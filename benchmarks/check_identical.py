@@ -12,7 +12,8 @@ Configurations whose behaviour was changed on purpose after that commit carry th
 reason in ``CHANGED``; they are reported but not counted as a difference.
 
     python benchmarks/check_identical.py               # against 76e004e
-    python benchmarks/check_identical.py --ref HEAD~3  # any commit
+    python benchmarks/check_identical.py --ref HEAD~3  # any commit (one with the
+                                                       # 0.3.0 defaults: pinned too)
     SKDNN_USE_NUMBA=0 python benchmarks/check_identical.py
 
 Exit status 1 when an unexpected difference is found.
@@ -256,6 +257,17 @@ def run(checkout, new_code):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _has_new_defaults(checkout):
+    """Whether ``checkout`` has the 0.3.0 defaults (then pinned as for this one)."""
+    probe = "import skdnn; print(skdnn.DNNClassifier().activation)"
+    env = dict(os.environ, PYTHONPATH=checkout)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+        cwd=checkout, check=True,
+    )  # fmt: skip
+    return out.stdout.strip() != "relu"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ref", default="76e004e", help="commit to compare with")
@@ -268,7 +280,7 @@ def main():
             capture_output=True,
         )
         try:
-            old = run(old_tree, new_code=False)
+            old = run(old_tree, new_code=_has_new_defaults(old_tree))
         finally:
             subprocess.run(
                 ["git", "-C", ROOT, "worktree", "remove", "--force", old_tree],
