@@ -64,7 +64,12 @@ def build_keeping_weights(layers, n_in, rng, dtype):
         for name, value in params.items():
             layer.params[name][...] = value
         for name, value in state.items():
-            layer.state[name] = np.asarray(value, dtype=net.dtype)
+            # the dtype the built layer keeps it in: the network's for moving
+            # statistics and scalings, its own for a quantile map's float64
+            # knots and integer offsets
+            built = layer.state.get(name)
+            dtype = net.dtype if built is None else built.dtype
+            layer.state[name] = np.asarray(value, dtype=dtype)
     return net
 
 
