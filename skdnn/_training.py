@@ -150,6 +150,13 @@ class Trainer:
         self.last_lr = None
         self._cache = {}
 
+    def n_fixed(self):
+        """Lowest layers that do not train: the frozen prefix (transfer), or the
+        input layers without parameters (input scaling), whichever is longer;
+        their output is computed once per data set where it can be."""
+        net = self.state.network
+        return max(net.frozen, net.fixed_prefix())
+
     def frozen_output(self, X, n_frozen):
         """The inference output of the lowest ``n_frozen`` layers for ``X``, cached."""
         key = (id(X), n_frozen)
@@ -201,7 +208,7 @@ class Trainer:
         batch loss is NaN or infinite.
         """
         net, plan = self.state.network, self.plan
-        n_frozen = net.frozen
+        n_frozen = self.n_fixed()
         per_batch = n_frozen and not all(
             layer.deterministic or isinstance(layer, BatchNormalization)
             for layer in net.layers[:n_frozen]
@@ -392,7 +399,7 @@ class _EpochLoop:
         record = {"loss": loss, "lr": self.trainer.learning_rate()}
         if self.plan.validation is not None:
             X_val, Y_val, sw_val = self.plan.validation
-            Z_val = self.trainer.predict(X_val, self.state.network.frozen)
+            Z_val = self.trainer.predict(X_val, self.trainer.n_fixed())
             val_loss = self.plan.loss.value(Z_val, Y_val, sw_val)
             # before scoring: a metric would choke on non-finite outputs
             if not math.isfinite(val_loss):

@@ -100,6 +100,23 @@ class Sequential:
         if "theta" in state:
             self._bind()
 
+    def fixed_prefix(self):
+        """Number of lowest layers whose output depends on the input alone.
+
+        Layers without parameters that are deterministic (input scaling): a
+        trainer computes their output for a data set once, not every batch.
+
+        Returns
+        -------
+        int
+        """
+        n = 0
+        for layer in self.layers:
+            if layer.params or not layer.deterministic or layer.random:
+                break
+            n += 1
+        return n
+
     def param_offset(self, n_layers):
         """Index in ``theta`` of the first parameter above the lowest layers.
 
