@@ -7,8 +7,6 @@ Adding a technique without its part of the interface fails here, next to it.
 """
 
 import importlib
-import inspect
-import pkgutil
 
 import numpy as np
 import pytest
@@ -19,23 +17,19 @@ from skdnn.nn.activations import ACTIVATIONS
 from skdnn.nn.layers import Layer
 from skdnn.nn.network import Sequential
 from skdnn.nn.optimizers import FUSED_UPDATES, OPTIMIZERS
+from skdnn.persistence import trusted_types
 
 from .conftest import require
 
 
 def _public_layers():
+    """The public layer classes of ``skdnn.nn`` (those a saved model may hold)."""
     found = set()
-    for info in pkgutil.walk_packages(nn.__path__, nn.__name__ + "."):
-        if any(part.startswith("_") for part in info.name.split(".")):
-            continue
-        module = importlib.import_module(info.name)
-        for obj in vars(module).values():
-            if (
-                inspect.isclass(obj)
-                and issubclass(obj, Layer)
-                and obj.__module__ == module.__name__
-                and not obj.__name__.startswith("_")
-            ):
+    for name in trusted_types():
+        module, _, cls = name.rpartition(".")
+        if module.startswith("skdnn.nn."):
+            obj = getattr(importlib.import_module(module), cls)
+            if issubclass(obj, Layer):
                 found.add(obj)
     return found
 
