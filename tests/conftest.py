@@ -79,6 +79,57 @@ def digits32(digits):
     )
 
 
+@pytest.fixture(scope="session")
+def digits600(digits):
+    """``digits``' first 600 rows (standardised over all 1797): ``(X, y)``."""
+    X, y = digits
+    return X[:600], y[:600]
+
+
+def _digits_head_own_scale(n):
+    X, y = load_digits(return_X_y=True)
+    return StandardScaler().fit_transform(X[:n]), y[:n]
+
+
+@pytest.fixture(scope="session")
+def digits600_own_scale():
+    """``load_digits``' first 600 rows, standardised over these rows only."""
+    return _digits_head_own_scale(600)
+
+
+@pytest.fixture(scope="session")
+def digits120_own_scale():
+    """``load_digits``' first 120 rows, standardised over these rows only."""
+    return _digits_head_own_scale(120)
+
+
+def task_b(digits32, n=None):
+    """Digits 8 and 9 of ``digits32``'s training rows (task B), the first ``n``."""
+    X_tr, _, y_tr, _ = digits32
+    X_b, y_b = X_tr[y_tr >= 8], y_tr[y_tr >= 8]
+    return (X_b, y_b) if n is None else (X_b[:n], y_b[:n])
+
+
+@pytest.fixture(scope="session")
+def digits32_source(digits32):
+    """A (32, 16) DNNClassifier, today's defaults, fitted on digits32 0-7 (task A)."""
+    X_tr, _, y_tr, _ = digits32
+    mask = y_tr < 8
+    return DNNClassifier(hidden_layer_sizes=(32, 16), max_iter=30, random_state=0).fit(
+        X_tr[mask], y_tr[mask]
+    )
+
+
+@pytest.fixture(scope="session")
+def digits32_plain_source(digits32):
+    """``digits32_source`` with the old defaults (``plain_classifier``: no dropout)."""
+    X_tr, _, y_tr, _ = digits32
+    mask = y_tr < 8
+    return plain_classifier(
+        hidden_layer_sizes=(32, 16), max_iter=30, random_state=0
+    ).fit(X_tr[mask], y_tr[mask])
+
+
 # The estimators' defaults before the tabular benchmark changed them. Tests of a
 # mechanism (folding, sparse == dense, schedules, transfer, divergence, ...) that
 # were written against those defaults pin them here, so that they keep testing
@@ -120,19 +171,27 @@ def plain(estimator_class, **params):
 
     The old default ``hidden_layer_sizes="auto"`` meant (100, 100), and no new
     hidden layers on top of the reused ones with ``transfer_from``: so it stays
-    "auto" there.
+    "auto" there. An old default that would do nothing (and only raise an
+    ``UnusedParameterWarning``) is left out.
     """
     defaults = dict(PLAIN[estimator_class])
-    if params.get("transfer_from") is not None:
+    transfer = params.get("transfer_from") is not None
+    if transfer:
         defaults["hidden_layer_sizes"] = "auto"
         # the transfer defaults before 0.3.0: reused layers frozen for good
         defaults.update(freeze_epochs=None, reused_learning_rate_factor=0.1)
-        if params.get("hidden_layer_sizes", "auto") == "auto" or not params.get(
-            "hidden_layer_sizes"
-        ):
-            # no new hidden layer: its activation and initializer would do nothing
-            for name in ("activation", "kernel_initializer", "dropout"):
-                defaults.pop(name)
+        if params.get("freeze_epochs") is None:
+            # frozen for good: the reused layers' rate factor would do nothing
+            defaults.pop("reused_learning_rate_factor")
+    hidden = params.get("hidden_layer_sizes", defaults.get("hidden_layer_sizes"))
+    if transfer:
+        no_new_hidden = hidden == "auto" or not hidden
+    else:
+        no_new_hidden = isinstance(hidden, (tuple, list)) and not hidden
+    if no_new_hidden:
+        # no new hidden layer: its activation and initializer would do nothing
+        for name in ("activation", "kernel_initializer", "dropout"):
+            defaults.pop(name, None)
     return estimator_class(**{**defaults, **params})
 
 

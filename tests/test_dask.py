@@ -8,9 +8,7 @@ worker processes whose BLAS is limited to one thread (no oversubscription).
 import joblib
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
-from sklearn.preprocessing import StandardScaler
 
 from skdnn import DNNClassifier
 
@@ -54,12 +52,6 @@ def client():
         yield client
 
 
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return StandardScaler().fit_transform(X[:600]), y[:600]
-
-
 def test_workers_use_one_blas_thread(client):
     threadpoolctl = require("threadpoolctl")
     info = client.run(threadpoolctl.threadpool_info)
@@ -69,8 +61,8 @@ def test_workers_use_one_blas_thread(client):
         assert {pool["num_threads"] for pool in pools} == {1}
 
 
-def test_grid_search_runs_on_the_cluster(client, digits):
-    X, y = digits
+def test_grid_search_runs_on_the_cluster(client, digits600_own_scale):
+    X, y = digits600_own_scale
     grid = {"hidden_layer_sizes": [(16,), (32,)], "learning_rate": [1e-3, 1e-2]}
     estimator = DNNClassifier(max_iter=10, random_state=0)
     distributed = require("distributed")
@@ -93,12 +85,12 @@ def test_grid_search_runs_on_the_cluster(client, digits):
     assert on_dask.best_score_ > 0.8
 
 
-def test_incremental_trains_through_partial_fit(client, digits):
+def test_incremental_trains_through_partial_fit(client, digits600_own_scale):
     require("dask_ml")
     import dask.array as da
     from dask_ml.wrappers import Incremental
 
-    X, y = digits
+    X, y = digits600_own_scale
     classes = np.unique(y)
     X_blocks = da.from_array(X, chunks=(100, X.shape[1]))
     y_blocks = da.from_array(y, chunks=100)

@@ -4,8 +4,6 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
-from sklearn.preprocessing import StandardScaler
 
 from skdnn import DNNClassifier, GradientFlowWarning
 from skdnn._diagnostics import gradient_flow_problems
@@ -13,12 +11,6 @@ from skdnn._diagnostics import gradient_flow_problems
 from .conftest import plain_classifier
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 def normal_01(shape, rng):

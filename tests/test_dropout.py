@@ -233,9 +233,15 @@ def test_mc_masks_keep_units_with_probability_one_minus_rate():
 
 def test_mc_dropout_errors():
     X, y = load_breast_cancer(return_X_y=True)
-    # without dropout (the old default; the classifier's default is now 0.2)
+    # without dropout (the old default; the classifier's default is now 0.2), on
+    # standardised inputs (the raw ones would only add warnings about their scale)
     clf = _fit(
-        plain_classifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0),
+        plain_classifier(
+            hidden_layer_sizes=(4,),
+            input_scaling="standard",
+            max_iter=1,
+            random_state=0,
+        ),
         X[:50],
         y[:50],
     )

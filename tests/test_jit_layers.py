@@ -315,6 +315,7 @@ def test_network_fuses_dense_and_activation_exactly(use_numba):
         _assert_identical(inference, A)
 
 
+@pytest.mark.slow  # 21 million float32 values per activation: 5-17 s each
 @pytest.mark.parametrize("make_layer", [ELU, SELU])
 def test_own_exp_is_accurate_over_the_whole_float32_range(make_layer):
     # every 7th float32 from -100 to 0 (about 150 million exist there) and

@@ -7,9 +7,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
-from sklearn.datasets import load_wine
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import StandardScaler
 
 import skdnn
 from skdnn import DNNAutoencoder, DNNClassifier, DNNRegressor, ReduceLROnPlateau
@@ -19,12 +17,6 @@ from skdnn.persistence import trusted_types
 from .conftest import require
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def wine():
-    X, y = load_wine(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 def _models(X, y):

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_diabetes, load_digits
+from sklearn.datasets import load_diabetes
 from sklearn.preprocessing import StandardScaler
 
 from skdnn import DivergenceError, DNNAutoencoder, DNNClassifier, DNNRegressor
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore::skdnn.exceptions.GradientFlowWarning",
 )
 
-# 120 samples in batches of 10: 12 steps per epoch
+# 120 samples (digits120_own_scale) in batches of 10: 12 steps per epoch
 N, BATCH = 120, 10
 
 
@@ -31,12 +31,6 @@ def interactive_sigint():
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
     signal.signal(signal.SIGINT, previous)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return StandardScaler().fit_transform(X[:N]), y[:N]
 
 
 def _interrupting_schedule(at_step, how):
@@ -63,8 +57,8 @@ def _clf(**params):
     )
 
 
-def test_ctrl_c_stops_after_the_current_batch_and_keeps_the_model(digits):
-    X, y = digits
+def test_ctrl_c_stops_after_the_current_batch_and_keeps_the_model(digits120_own_scale):
+    X, y = digits120_own_scale
     # step 26 is batch 3 of epoch 3 (steps 0-11 epoch 1, 12-23 epoch 2)
     clf = _clf(lr_schedule=_interrupting_schedule(26, "sigint"), max_iter=50)
     with pytest.warns(TrainingInterruptedWarning, match=r"in epoch 3 after 3 batch"):
@@ -80,8 +74,10 @@ def test_ctrl_c_stops_after_the_current_batch_and_keeps_the_model(digits):
     assert clf.n_iter_ == 4 and clf.n_steps_ == 27 + 2 * N // BATCH
 
 
-def test_second_interrupt_goes_back_to_the_epoch_start_and_propagates(digits):
-    X, y = digits
+def test_second_interrupt_goes_back_to_the_epoch_start_and_propagates(
+    digits120_own_scale,
+):
+    X, y = digits120_own_scale
     clf = _clf(lr_schedule=_interrupting_schedule(26, "raise"), max_iter=50)
     # a second Ctrl-C propagates (stopping a whole search), the model left usable
     with pytest.raises(KeyboardInterrupt):
@@ -93,8 +89,10 @@ def test_second_interrupt_goes_back_to_the_epoch_start_and_propagates(digits):
     assert clf.n_iter_ == 2
 
 
-def test_interrupt_with_early_stopping_keeps_the_best_validation_epoch(digits):
-    X, y = digits
+def test_interrupt_with_early_stopping_keeps_the_best_validation_epoch(
+    digits120_own_scale,
+):
+    X, y = digits120_own_scale
     params = dict(early_stopping=True, batch_norm="before", dropout=0.2)
     # 108 training samples: 11 steps per epoch; step 60 is in epoch 6
     clf = _clf(lr_schedule=_interrupting_schedule(60, "sigint"), max_iter=50, **params)
@@ -109,8 +107,8 @@ def test_interrupt_with_early_stopping_keeps_the_best_validation_epoch(digits):
     assert clf.best_loss_ == reference.best_loss_ == min(clf.history_["val_loss"])
 
 
-def test_interrupted_partial_fit_and_autoencoder(digits, monkeypatch):
-    X, y = digits
+def test_interrupted_partial_fit_and_autoencoder(digits120_own_scale, monkeypatch):
+    X, y = digits120_own_scale
     reg = DNNRegressor(
         hidden_layer_sizes=(8,),
         batch_size=BATCH,
@@ -155,8 +153,8 @@ def test_regressor_divergence_keeps_finite_weights():
     assert reg.n_iter_ == len(reg.loss_curve_)
 
 
-def test_divergence_with_early_stopping_keeps_finite_weights(digits):
-    X, y = digits
+def test_divergence_with_early_stopping_keeps_finite_weights(digits120_own_scale):
+    X, y = digits120_own_scale
     clf = DNNClassifier(
         hidden_layer_sizes=(64, 64),
         optimizer="sgd",
@@ -170,10 +168,16 @@ def test_divergence_with_early_stopping_keeps_finite_weights(digits):
     assert np.isfinite(clf.predict_proba(X)).all()
 
 
-def test_data_too_large_for_float32_is_not_blamed_on_the_learning_rate(digits):
-    X, y = digits
-    # no input scaling (the old default), which would bring X back to unit scale
-    with pytest.raises(DivergenceError, match="before any training step.*float64"):
+def test_data_too_large_for_float32_is_not_blamed_on_the_learning_rate(
+    digits120_own_scale,
+):
+    X, y = digits120_own_scale
+    # no input scaling (the old default), which would bring X back to unit scale:
+    # the scale warning comes first, then the error
+    with (
+        pytest.warns(UserWarning, match="far from unit scale"),
+        pytest.raises(DivergenceError, match="before any training step.*float64"),
+    ):
         plain_regressor(hidden_layer_sizes=(8,), max_iter=2).fit(X * 1e30, y)
 
 
@@ -185,8 +189,8 @@ def test_data_too_large_for_float32_is_not_blamed_on_the_learning_rate(digits):
         {"batch_norm": "after", "input_dropout": 0.2, "activation": "selu"},
     ],
 )
-def test_predictions_from_many_threads_are_identical(digits, params):
-    X, y = digits
+def test_predictions_from_many_threads_are_identical(digits120_own_scale, params):
+    X, y = digits120_own_scale
     clf = _clf(max_iter=5, **params).fit(X, y)
     reg = DNNRegressor(hidden_layer_sizes=(16,), max_iter=5, random_state=0, **params)
     reg.fit(X, y.astype(float))

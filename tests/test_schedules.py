@@ -37,12 +37,6 @@ from .conftest import plain_classifier, plain_regressor
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
 def _started(schedule, lr=0.01, steps_per_epoch=10, epochs=20):
     return schedule.start(
         learning_rate=lr, steps_per_epoch=steps_per_epoch, epochs=epochs

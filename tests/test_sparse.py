@@ -93,6 +93,11 @@ def test_classifier_sparse_equals_dense(config, container):
     assert a.score(X, y) == b.score(X.toarray(), y)
 
 
+# 4 epochs compare the two fits, not their quality: with l2 and 1cycle the
+# regressor is no better than the mean yet
+@pytest.mark.filterwarnings(
+    "ignore:.*no better than always predicting:sklearn.exceptions.ConvergenceWarning"
+)
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
 def test_regressor_sparse_equals_dense(config):
     X = sparse.random(200, 60, density=0.05, format="csr", random_state=0)

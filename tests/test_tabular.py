@@ -180,6 +180,12 @@ def test_quantile_input_scaling_fits_and_refuses_onnx_with_what_to_do():
     clf = DNNClassifier(input_scaling="quantile", **SMALL).fit(X, y)
     assert type(clf.network_.layers[0]) is QuantileScaling
     assert clf.score(X, y) > 0.95
+    # the regressor's defaults: three members, whose prediction network keeps
+    # the map's float64 knots and integer offsets as they are
+    X_d, y_d = load_diabetes(return_X_y=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(X_d, y_d, random_state=0)
+    reg = DNNRegressor(input_scaling="quantile", random_state=0).fit(X_tr, y_tr)
+    assert reg.score(X_te, y_te) > 0.3
     pytest.importorskip("skl2onnx")
     from skl2onnx import to_onnx
 
@@ -237,6 +243,11 @@ def test_feature_scale_trains_six_times_faster():
 
 
 # -- the estimators ------------------------------------------------------------------
+# 5 epochs on the unscaled sparse X fail to beat the majority class: only the
+# input layers are tested
+@pytest.mark.filterwarnings(
+    "ignore:.*no better than always predicting:sklearn.exceptions.ConvergenceWarning"
+)
 def test_auto_scales_dense_x_and_leaves_sparse_x_alone():
     X, y = load_wine(return_X_y=True)
     dense = DNNClassifier(**SMALL).fit(X, y)
@@ -257,6 +268,11 @@ def test_auto_scales_dense_x_and_leaves_sparse_x_alone():
             DNNClassifier(**SMALL, **{name: value}).fit(Xs, y)
 
 
+# 5 epochs on unscaled X fail to beat the majority class: only the scale warning
+# is tested
+@pytest.mark.filterwarnings(
+    "ignore:.*no better than always predicting:sklearn.exceptions.ConvergenceWarning"
+)
 def test_unscaled_inputs_warn_only_without_input_scaling():
     X, y = load_wine(return_X_y=True)
     with pytest.warns(UserWarning, match="set input_scaling='robust'"):
@@ -275,6 +291,22 @@ def test_default_classifier_on_raw_features_matches_a_standard_scaler():
         scaled.fit(X_train, y_train)
         assert raw.score(X_test, y_test) >= scaled.score(X_test, y_test) - 0.02
         assert raw.score(X_test, y_test) > 0.95
+
+
+def test_input_scaling_runs_once_per_data_set_not_per_batch(monkeypatch):
+    X, y = load_wine(return_X_y=True)
+    calls = []
+    forward = InputScaling.forward
+
+    def counted(self, X, **kwargs):
+        calls.append(X.shape[0])
+        return forward(self, X, **kwargs)
+
+    monkeypatch.setattr(InputScaling, "forward", counted)
+    # 3 epochs of 9 batches: the scaled training set is computed once and its
+    # rows gathered into batches (the same values as scaling each batch)
+    DNNClassifier(batch_size=20, max_iter=3, random_state=0).fit(X, y)
+    assert calls[0] == X.shape[0] and len(calls) <= 2
 
 
 def test_sample_weight_zero_leaves_a_sample_out_of_the_statistics():
@@ -348,6 +380,10 @@ def test_transfer_reuses_the_input_layers():
     )
 
 
+# 5-epoch fits on half of wine: some grid points fail, the grid is what is tested
+@pytest.mark.filterwarnings(
+    "ignore:.*no better than always predicting:sklearn.exceptions.ConvergenceWarning"
+)
 def test_new_parameters_are_tunable():
     X, y = load_wine(return_X_y=True)
     grid = {

@@ -83,6 +83,10 @@ def test_config_rejects_what_is_not_a_thread_count():
     assert skdnn.get_config()["blas_threads"] == "auto"
 
 
+# 1-epoch fits on raw digits: only their networks' shapes are used
+@pytest.mark.filterwarnings(
+    "ignore:.*no better than always predicting:sklearn.exceptions.ConvergenceWarning"
+)
 def test_only_fits_with_products_and_steps_that_may_pay_probe(two_threads):
     X, y = load_digits(return_X_y=True)
     small = DNNClassifier(hidden_layer_sizes=(8,), max_iter=1).fit(X[:50], y[:50])

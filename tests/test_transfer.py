@@ -13,28 +13,9 @@ from skdnn import SGD, DNNClassifier, DNNRegressor
 from skdnn._training import Trainer, TrainingPlan, TrainingState
 from skdnn.nn.optimizers import Adam, Nadam
 
-from .conftest import plain_classifier
+from .conftest import plain_classifier, task_b
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def source(digits32):
-    """A classifier fitted on digits32 0-7 (the chapter's task A)."""
-    X_tr, _, y_tr, _ = digits32
-    mask = y_tr < 8
-    return DNNClassifier(hidden_layer_sizes=(32, 16), max_iter=30, random_state=0).fit(
-        X_tr[mask], y_tr[mask]
-    )
-
-
-def _task_b(digits32, n=None):
-    X_tr, X_te, y_tr, y_te = digits32
-    tr, te = y_tr >= 8, y_te >= 8
-    X_b, y_b = X_tr[tr], y_tr[tr]
-    if n is not None:
-        X_b, y_b = X_b[:n], y_b[:n]
-    return X_b, y_b, X_te[te], y_te[te]
 
 
 def _reused_params(est, n_dense):
@@ -109,12 +90,14 @@ def test_segments_must_tile_the_trainable_range():
 
 
 # -- freezing and unfreezing ------------------------------------------------------------
-def test_frozen_layers_do_not_change_then_do_after_unfreezing(digits32, source):
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
-    before = _reused_params(source, 2)
+def test_frozen_layers_do_not_change_then_do_after_unfreezing(
+    digits32, digits32_source
+):
+    X_b, y_b = task_b(digits32, n=40)
+    before = _reused_params(digits32_source, 2)
     clf = DNNClassifier(
         hidden_layer_sizes=(),
-        transfer_from=source,
+        transfer_from=digits32_source,
         freeze_epochs=3,
         random_state=0,
     )
@@ -130,12 +113,12 @@ def test_frozen_layers_do_not_change_then_do_after_unfreezing(digits32, source):
     assert clf.n_transferred_layers_ == 2 and clf.n_iter_ == 4
 
 
-def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits32, source):
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
-    before = _reused_params(source, 2)
+def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits32, digits32_source):
+    X_b, y_b = task_b(digits32, n=40)
+    before = _reused_params(digits32_source, 2)
     frozen = DNNClassifier(
-        hidden_layer_sizes=(8,), transfer_from=source, freeze_epochs=None,
-        max_iter=5, random_state=0,
+        hidden_layer_sizes=(8,), transfer_from=digits32_source,
+        freeze_epochs=None, max_iter=5, random_state=0,
     ).fit(X_b, y_b)  # fmt: skip
     for a, b in zip(before, _reused_params(frozen, 2)):
         np.testing.assert_array_equal(a, b)
@@ -149,7 +132,7 @@ def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits32, source):
 
     free = DNNClassifier(
         hidden_layer_sizes=(),
-        transfer_from=source,
+        transfer_from=digits32_source,
         freeze_epochs=0,
         max_iter=1,
         random_state=0,
@@ -157,15 +140,15 @@ def test_freeze_none_keeps_frozen_and_zero_never_freezes(digits32, source):
     assert not np.array_equal(before[0], free.coefs_[0])
 
 
-def test_reused_rate_factor_scales_the_first_sgd_step(digits32, source):
+def test_reused_rate_factor_scales_the_first_sgd_step(digits32, digits32_source):
     # One full-batch SGD step: same initial weights and gradients whatever the
     # factor, so the reused layers' step is exactly factor times the full one.
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
+    X_b, y_b = task_b(digits32, n=40)
     steps = {}
     for factor in (1.0, 0.25):
         clf = DNNClassifier(
             hidden_layer_sizes=(),
-            transfer_from=source,
+            transfer_from=digits32_source,
             freeze_epochs=0,
             reused_learning_rate_factor=factor,
             optimizer="sgd",
@@ -175,32 +158,33 @@ def test_reused_rate_factor_scales_the_first_sgd_step(digits32, source):
             max_iter=1,
             random_state=0,
         ).fit(X_b, y_b)
-        steps[factor] = [c - s for c, s in zip(clf.coefs_, source.coefs_)][:2]
+        steps[factor] = [c - s for c, s in zip(clf.coefs_, digits32_source.coefs_)][:2]
         steps[factor, "out"] = clf.coefs_[-1]
     for full, slow in zip(steps[1.0][:2], steps[0.25][:2]):
         np.testing.assert_allclose(slow, 0.25 * full, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(steps[1.0, "out"], steps[0.25, "out"], rtol=1e-12)
 
 
-def test_patience_restarts_when_the_reused_layers_unfreeze(digits32, source):
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
+def test_patience_restarts_when_the_reused_layers_unfreeze(digits32, digits32_source):
+    X_b, y_b = task_b(digits32, n=40)
     # tol so large that no epoch after the first counts as an improvement; no
     # schedule (the old default: 1cycle would run its whole budget)
     params = dict(hidden_layer_sizes=(), n_iter_no_change=2, tol=1e9, random_state=0)
     assert plain_classifier(**params).fit(X_b, y_b).n_iter_ == 3
-    clf = plain_classifier(transfer_from=source, freeze_epochs=5, **params)
+    clf = plain_classifier(transfer_from=digits32_source, freeze_epochs=5, **params)
     clf.fit(X_b, y_b)
     assert clf.n_iter_ == 7  # 5 frozen epochs, then its own patience of 2
 
 
 # -- caching the frozen layers' outputs ---------------------------------------------------
-def test_cached_frozen_epoch_equals_uncached(digits32, source):
+def test_cached_frozen_epoch_equals_uncached(digits32, digits32_source):
     # Only deterministic layers are cached: a source without dropout. (The
-    # ``source`` fixture has the default dropout: its frozen layers are recomputed
-    # every batch, and the other tests check they stay frozen all the same.)
-    X_b, y_b, _, _ = _task_b(digits32)
-    plain = clone(source).set_params(dropout=0.0, max_iter=5)
-    plain.fit(*_task_b(digits32)[:2])
+    # ``digits32_source`` fixture has the default dropout: its frozen layers are
+    # recomputed every batch, and the other tests check they stay frozen all the
+    # same.)
+    X_b, y_b = task_b(digits32)
+    plain = clone(digits32_source).set_params(dropout=0.0, max_iter=5)
+    plain.fit(*task_b(digits32))
     clf = DNNClassifier(
         hidden_layer_sizes=(8,), transfer_from=plain, max_iter=1, random_state=0
     ).fit(X_b, y_b)
@@ -223,14 +207,14 @@ def test_cached_frozen_epoch_equals_uncached(digits32, source):
 
 
 # -- the source is never modified --------------------------------------------------------
-def test_source_predictions_are_identical_after_transfer(digits32, source):
+def test_source_predictions_are_identical_after_transfer(digits32, digits32_source):
     X_tr, X_te, _, _ = digits32
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
-    proba = source.predict_proba(X_te)
-    theta = source.network_.theta.copy()
+    X_b, y_b = task_b(digits32, n=40)
+    proba = digits32_source.predict_proba(X_te)
+    theta = digits32_source.network_.theta.copy()
     DNNClassifier(
         hidden_layer_sizes=(),
-        transfer_from=source,
+        transfer_from=digits32_source,
         freeze_epochs=1,
         reused_learning_rate_factor=1.0,
         max_iter=5,
@@ -238,42 +222,47 @@ def test_source_predictions_are_identical_after_transfer(digits32, source):
     ).fit(X_b, y_b)
     y_reg = X_tr[:, 10] + X_tr[:, 20]
     DNNRegressor(
-        hidden_layer_sizes=(4,), transfer_from=source, freeze_epochs=0, max_iter=3,
-        ensemble_size=1,
+        hidden_layer_sizes=(4,), transfer_from=digits32_source, freeze_epochs=0,
+        max_iter=3, ensemble_size=1,
     ).fit(X_tr, y_reg)  # fmt: skip
-    np.testing.assert_array_equal(source.predict_proba(X_te), proba)
-    np.testing.assert_array_equal(source.network_.theta, theta)
+    np.testing.assert_array_equal(digits32_source.predict_proba(X_te), proba)
+    np.testing.assert_array_equal(digits32_source.network_.theta, theta)
 
 
-def test_transfer_layers_reuses_only_the_lowest(digits32, source):
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
+def test_transfer_layers_reuses_only_the_lowest(digits32, digits32_source):
+    X_b, y_b = task_b(digits32, n=40)
     clf = DNNClassifier(
-        hidden_layer_sizes=(5,), transfer_from=source, transfer_layers=1, max_iter=2
+        hidden_layer_sizes=(5,),
+        transfer_from=digits32_source,
+        transfer_layers=1,
+        max_iter=2,
     ).fit(X_b, y_b)
     assert [c.shape[1] for c in clf.coefs_] == [32, 5, 1]
-    np.testing.assert_array_equal(clf.coefs_[0], source.coefs_[0])
+    np.testing.assert_array_equal(clf.coefs_[0], digits32_source.coefs_[0])
     assert clf.n_transferred_layers_ == 1
-    none = DNNClassifier(transfer_from=source, transfer_layers=0, max_iter=1)
+    none = DNNClassifier(transfer_from=digits32_source, transfer_layers=0, max_iter=1)
     assert none.fit(X_b, y_b).n_transferred_layers_ == 0
 
 
-def test_frozen_estimator_survives_clone(digits32, source):
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
+def test_frozen_estimator_survives_clone(digits32, digits32_source):
+    X_b, y_b = task_b(digits32, n=40)
     clf = DNNClassifier(
-        hidden_layer_sizes=(), transfer_from=FrozenEstimator(source), max_iter=2
+        hidden_layer_sizes=(),
+        transfer_from=FrozenEstimator(digits32_source),
+        max_iter=2,
     )
     fitted = clone(clf).fit(X_b, y_b)
-    np.testing.assert_array_equal(fitted.coefs_[0], source.coefs_[0])
+    np.testing.assert_array_equal(fitted.coefs_[0], digits32_source.coefs_[0])
     with pytest.raises(Exception, match="FrozenEstimator"):
-        clone(clf.set_params(transfer_from=source)).fit(X_b, y_b)
+        clone(clf.set_params(transfer_from=digits32_source)).fit(X_b, y_b)
 
 
-def test_transfer_errors_say_what_to_change(digits32, source):
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
+def test_transfer_errors_say_what_to_change(digits32, digits32_source):
+    X_b, y_b = task_b(digits32, n=40)
     with pytest.raises(ValueError, match="fitted on 64 features but X has 10"):
-        DNNClassifier(transfer_from=source).fit(X_b[:, :10], y_b)
+        DNNClassifier(transfer_from=digits32_source).fit(X_b[:, :10], y_b)
     with pytest.raises(ValueError, match="only 2 reusable hidden layers"):
-        DNNClassifier(transfer_from=source, transfer_layers=3).fit(X_b, y_b)
+        DNNClassifier(transfer_from=digits32_source, transfer_layers=3).fit(X_b, y_b)
     with pytest.raises(TypeError, match="DNNClassifier, DNNRegressor or"):
         DNNClassifier(transfer_from=StandardScaler().fit(X_b)).fit(X_b, y_b)
     with pytest.raises(ValueError, match="reused_learning_rate_factor"):
@@ -281,11 +270,11 @@ def test_transfer_errors_say_what_to_change(digits32, source):
 
 
 def test_default_freezes_four_epochs_then_trains_every_layer_at_the_full_rate(
-    digits32, source
+    digits32, digits32_source
 ):
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
-    before = _reused_params(source, 2)
-    model = DNNClassifier(transfer_from=source, max_iter=4, random_state=0)
+    X_b, y_b = task_b(digits32, n=40)
+    before = _reused_params(digits32_source, 2)
+    model = DNNClassifier(transfer_from=digits32_source, max_iter=4, random_state=0)
     model.fit(X_b, y_b)  # the chapter's recipe: 4 epochs frozen
     for a, b in zip(before, _reused_params(model, 2)):
         np.testing.assert_array_equal(a, b)
@@ -371,7 +360,7 @@ def test_frozen_batch_norm_runs_in_inference_mode_and_is_cached(digits32):
     bn_source = plain_classifier(
         hidden_layer_sizes=(16,), batch_norm="before", max_iter=5, random_state=0
     ).fit(X_tr[y_tr < 8], y_tr[y_tr < 8])
-    X_b, y_b, _, _ = _task_b(digits32, n=40)
+    X_b, y_b = task_b(digits32, n=40)
     clf = plain_classifier(
         hidden_layer_sizes=(), transfer_from=bn_source, max_iter=3, random_state=0
     ).fit(X_b, y_b)
@@ -385,13 +374,15 @@ def test_frozen_batch_norm_runs_in_inference_mode_and_is_cached(digits32):
     assert trainer._cache
 
 
-def test_validation_output_of_frozen_layers_is_cached(digits32, source, monkeypatch):
+def test_validation_output_of_frozen_layers_is_cached(
+    digits32, digits32_source, monkeypatch
+):
     # While the reused layers are frozen, early stopping's validation pass runs only
     # the layers above them (after the first epoch), with the same losses.
-    X_b, y_b, _, _ = _task_b(digits32)
+    X_b, y_b = task_b(digits32)
     params = dict(
         hidden_layer_sizes=(8,),
-        transfer_from=source,
+        transfer_from=digits32_source,
         freeze_epochs=3,
         early_stopping=True,
         n_iter_no_change=20,
@@ -399,7 +390,11 @@ def test_validation_output_of_frozen_layers_is_cached(digits32, source, monkeypa
         random_state=0,
     )
     calls = []
-    bottom = type(source.network_.layers[0])
+    # the lowest reused layer that trains once unfrozen (input scaling below it
+    # is computed once per data set in any case)
+    index = next(i for i, layer in enumerate(digits32_source.network_.layers)
+                 if layer.params)  # fmt: skip
+    bottom = type(digits32_source.network_.layers[index])
     original = bottom.forward
 
     def counting_forward(self, X, **kwargs):
@@ -411,7 +406,7 @@ def test_validation_output_of_frozen_layers_is_cached(digits32, source, monkeypa
     cached = DNNClassifier(**params).fit(X_b, y_b)
     n_val = int(np.ceil(0.1 * len(y_b)))  # validation_fraction=0.1
     # validation through the reused first layer: once while frozen, then each epoch
-    first = cached.network_.layers[0]
+    first = cached.network_.layers[index]
     assert [n for layer, n in calls if layer is first].count(n_val) == 1 + (5 - 3)
 
     monkeypatch.setattr(

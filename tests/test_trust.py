@@ -41,7 +41,7 @@ from skdnn import (
     find_learning_rate,
 )
 
-from .conftest import plain, plain_classifier
+from .conftest import plain, plain_classifier, task_b
 
 
 def _caught(fit, category=Warning):
@@ -96,28 +96,6 @@ def test_divergence_under_early_stopping_keeps_a_usable_model(iris, make, dtype)
 
 
 # -- 2. after an unfreeze, training equals a freshly built optimizer's ----------------
-@pytest.fixture(scope="module")
-def transfer_data(digits32):
-    return digits32
-
-
-@pytest.fixture(scope="module")
-def source(transfer_data):
-    """A classifier fitted on digits 0-7 (the chapter's task A), with the old
-    defaults: no dropout, which the by-hand recipe below does not draw."""
-    X_tr, _, y_tr, _ = transfer_data
-    mask = y_tr < 8
-    return plain_classifier(
-        hidden_layer_sizes=(32, 16), max_iter=30, random_state=0
-    ).fit(X_tr[mask], y_tr[mask])
-
-
-def _task_b(data, n=None):
-    X_tr, _, y_tr, _ = data
-    X_b, y_b = X_tr[y_tr >= 8], y_tr[y_tr >= 8]
-    return (X_b, y_b) if n is None else (X_b[:n], y_b[:n])
-
-
 def _compile_again_recipe(frozen_model, X, y, epochs, factor):
     """Keras' recipe after the frozen phase: a new optimizer over all the layers.
 
@@ -141,15 +119,22 @@ def _compile_again_recipe(frozen_model, X, y, epochs, factor):
     return net.theta
 
 
+# digits32_plain_source has the old defaults: no dropout, which the by-hand recipe
+# does not draw. It (30 epochs) and these fits stop on max_iter, still improving:
+# only their weights are compared
+@pytest.mark.filterwarnings(
+    "ignore:.*epochs reached and the loss is still improving:"
+    "sklearn.exceptions.ConvergenceWarning"
+)
 @pytest.mark.parametrize("optimizer", ["adam", "nadam", "adamax", "adamw"])
 @pytest.mark.parametrize("freeze", [2, 25])
 def test_unfreezing_equals_a_freshly_built_optimizer(
-    transfer_data, source, optimizer, freeze
+    digits32, digits32_plain_source, optimizer, freeze
 ):
-    X_b, y_b = _task_b(transfer_data)
+    X_b, y_b = task_b(digits32)
     X_b = X_b.astype(np.float64)
     params = dict(
-        transfer_from=source,
+        transfer_from=digits32_plain_source,
         hidden_layer_sizes=(),
         optimizer=optimizer,
         learning_rate=0.003,
@@ -177,15 +162,25 @@ def test_unfreezing_equals_a_freshly_built_optimizer(
     assert unfreezing.n_steps_ == (freeze + more) * -(-len(X_b) // 200)
 
 
+# the source (30 epochs) and these 2-epoch fits are short: only shapes are checked
+@pytest.mark.filterwarnings(
+    "ignore:.*epochs reached and the loss is still improving:"
+    "sklearn.exceptions.ConvergenceWarning"
+)
+@pytest.mark.filterwarnings(
+    "ignore:.*no better than always predicting:sklearn.exceptions.ConvergenceWarning"
+)
 def test_default_reuses_the_hidden_layers_and_adds_only_an_output_layer(
-    transfer_data, source
+    digits32, digits32_plain_source
 ):
-    X_b, y_b = _task_b(transfer_data, n=40)
-    clf = DNNClassifier(transfer_from=source, max_iter=2, random_state=0).fit(X_b, y_b)
+    X_b, y_b = task_b(digits32, n=40)
+    clf = DNNClassifier(
+        transfer_from=digits32_plain_source, max_iter=2, random_state=0
+    ).fit(X_b, y_b)
     assert [c.shape[1] for c in clf.coefs_] == [32, 16, 1]
     assert clf.n_transferred_layers_ == 2
     asked = DNNClassifier(
-        transfer_from=source, hidden_layer_sizes=(100, 100), max_iter=2
+        transfer_from=digits32_plain_source, hidden_layer_sizes=(100, 100), max_iter=2
     ).fit(X_b, y_b)
     assert [c.shape[1] for c in asked.coefs_] == [32, 16, 100, 100, 1]
 
@@ -202,6 +197,11 @@ def test_no_dead_unit_alarm_on_a_healthy_default_fit(n):
     assert max(clf.history_["dead_2"]) < 0.5
 
 
+# a 1-epoch fit to start from: only the dead-unit alarm after it is tested
+@pytest.mark.filterwarnings(
+    "ignore:.*epochs reached and the loss is still improving:"
+    "sklearn.exceptions.ConvergenceWarning"
+)
 def test_units_killed_by_large_negative_biases_still_warn():
     X, y = make_classification(n_samples=401, n_features=20, random_state=0)
     X = StandardScaler().fit_transform(X)
@@ -225,6 +225,11 @@ def dropout_models(digits):
     return X[:300], clf, reg
 
 
+# dropout_models are 5-epoch fits: their predictions are compared, not scored
+@pytest.mark.filterwarnings(
+    "ignore:.*epochs reached and the loss is still improving:"
+    "sklearn.exceptions.ConvergenceWarning"
+)
 def test_mc_dropout_rows_are_independent_of_their_batch(dropout_models):
     X, clf, reg = dropout_models
     full = clf.predict_proba(X, mc_samples=20)
@@ -246,6 +251,11 @@ def test_mc_dropout_rows_are_independent_of_their_batch(dropout_models):
     np.testing.assert_allclose(std_r[::-1], std, rtol=1e-5, atol=1e-6)
 
 
+# dropout_models are 5-epoch fits: their predictions are compared, not scored
+@pytest.mark.filterwarnings(
+    "ignore:.*epochs reached and the loss is still improving:"
+    "sklearn.exceptions.ConvergenceWarning"
+)
 def test_classifier_predict_with_mc_samples(dropout_models):
     X, clf, _ = dropout_models
     labels = clf.predict(X, mc_samples=20)
@@ -478,6 +488,8 @@ def test_a_split_that_cannot_be_stratified_warns():
     assert any("cannot be stratified" in m for m in messages)
 
 
+# 2 validation rows for 3 classes: the split also says it cannot be stratified
+@pytest.mark.filterwarnings("ignore:.*cannot be stratified:UserWarning")
 @pytest.mark.parametrize("n", [11, 20])
 def test_a_validation_set_too_small_to_score_is_an_error(n):
     X, y = make_regression(n_samples=n, n_features=3, random_state=0)
@@ -527,6 +539,8 @@ def test_a_convergence_warning_is_still_given_when_more_epochs_help(iris):
 
 
 # -- a model no better than a constant ------------------------------------------------
+# learning_rate=1e3 kills units as well: that alarm is right, and tested above
+@pytest.mark.filterwarnings("ignore:.*dead units:skdnn.GradientFlowWarning")
 def test_a_failed_fit_says_it_is_no_better_than_a_constant():
     X, y = load_iris(return_X_y=True)
     with pytest.warns(ConvergenceWarning, match="no better than always predicting the "
