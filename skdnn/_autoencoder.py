@@ -96,7 +96,9 @@ class DNNAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseDNN
     >>> from sklearn.preprocessing import StandardScaler
     >>> from skdnn import DNNAutoencoder
     >>> X = StandardScaler().fit_transform(load_digits().data)
-    >>> ae = DNNAutoencoder(hidden_layer_sizes=(64, 16), max_iter=30, random_state=0)
+    >>> ae = DNNAutoencoder(
+    ...     hidden_layer_sizes=(64, 16), lr_schedule="1cycle", max_iter=30, random_state=0
+    ... )
     >>> codings = ae.fit_transform(X)
     >>> codings.shape
     (1797, 16)

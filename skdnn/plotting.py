@@ -154,7 +154,7 @@ def plot_learning_rate(estimator, ax=None):
     {example_setup}
     >>> from skdnn import DNNClassifier, plotting
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = DNNClassifier(lr_schedule="exponential", max_iter=5, random_state=0)
+    >>> clf = DNNClassifier(lr_schedule="1cycle", max_iter=5, random_state=0)
     >>> ax = plotting.plot_learning_rate(clf.fit(X, y))
     >>> [line.get_label() for line in ax.get_lines()]
     ['per step (lr_schedule_)', 'per epoch (history_)']
