@@ -181,14 +181,15 @@ class TableEncoder:
             column = int(np.flatnonzero(missing.any(axis=0))[0])
             raise self._missing_error(self.numeric[column], missing[:, column])
         self.indicated = np.flatnonzero(missing.any(axis=0))
-        for i in self.indicated:
-            observed = numeric[~missing[:, i], i]
-            if observed.size == 0:
-                raise ValueError(
-                    f"{self.estimator_name}: column {self._name(self.numeric[i])} "
-                    "has no value in the training data (all missing). Drop it."
-                )
-            self.medians[i] = np.median(observed)
+        empty = np.flatnonzero(missing.all(axis=0)) if len(numeric) else []
+        if len(empty):
+            raise ValueError(
+                f"{self.estimator_name}: column {self._name(self.numeric[empty[0]])} "
+                "has no value in the training data (all missing). Drop it."
+            )
+        # every column's: a value missing at predict only is imputed too
+        if numeric.size:
+            self.medians = np.nanmedian(numeric, axis=0)
         self.one_hot, self.embedded = [], []
         for j in np.flatnonzero(categorical):
             levels = self._levels(_column(X, j), j)

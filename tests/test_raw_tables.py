@@ -128,6 +128,12 @@ def test_numeric_imputation_is_the_median_with_an_indicator():
         encoder.transform(numeric, np.float64), reference.transform(numeric)
     )
     assert encoder.feature_names() == ["num", "price", "missing(num)"]
+    # a value missing at predict in a column complete in fit: its median too
+    new = numeric.iloc[:2].copy()
+    new["price"] = np.nan
+    np.testing.assert_allclose(
+        encoder.transform(new, np.float64), reference.transform(new)
+    )
 
 
 def test_high_cardinality_columns_become_codes_with_other_at_zero():
