@@ -263,7 +263,11 @@ class TableEncoder:
         for j in self.numeric:
             values = _column(X, j)
             try:
-                columns.append(np.asarray(values, dtype=np.float64))
+                if _is_frame(X):  # pandas' nullable dtypes: NA becomes NaN
+                    column = X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan)
+                else:
+                    column = np.asarray(values, dtype=np.float64)
+                columns.append(column)
             except (TypeError, ValueError):
                 example = next((v for v in values if isinstance(v, str)), values[0])
                 raise ValueError(

@@ -345,3 +345,14 @@ def test_the_scale_warning_names_raw_columns_and_ignores_codes():
     with pytest.warns(UserWarning, match=r"1 column\(s\).*columns \['price'\]"):
         clf.fit(X, y)
     assert clf._table_encoder.cardinalities == [251]
+
+
+def test_pandas_nullable_numbers_and_booleans_are_numeric_with_na_missing():
+    X, y = _frame(200)
+    X["count"] = pd.array(np.arange(200) % 7, dtype="Int64")
+    X.loc[::9, "count"] = pd.NA
+    X["flag"] = pd.array(np.arange(200) % 2 == 0, dtype="boolean")
+    clf = DNNClassifier(missing_values="impute", **SMALL).fit(X, y)
+    names = clf._table_encoder.feature_names()
+    assert {"count", "flag", "missing(count)"} <= set(names)
+    assert np.isfinite(clf.predict_proba(X.iloc[:9])).all()
