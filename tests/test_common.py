@@ -64,7 +64,9 @@ def _checks():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::skdnn.GradientFlowWarning")
 @pytest.mark.filterwarnings("ignore:.*far from unit scale:UserWarning")
-@pytest.mark.parametrize("estimator, check", _checks(), ids=_get_check_estimator_ids)
+@pytest.mark.parametrize(
+    "estimator, check", list(_checks()), ids=_get_check_estimator_ids
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
