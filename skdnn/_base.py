@@ -235,16 +235,24 @@ class _BaseDNN(
             self.lr_schedule_ = self._make_schedule(data[0].shape[0], self.optimizer_)
             self._schedule_start = self.n_steps_
         state = TrainingState(
-            self.network_, self.optimizer_, self.history_, epochs=self.n_iter_,
-            steps=self.n_steps_ - self._schedule_start, samples=self.t_,
-        )  # fmt: skip
+            self.network_,
+            self.optimizer_,
+            self.history_,
+            epochs=self.n_iter_,
+            steps=self.n_steps_ - self._schedule_start,
+            samples=self.t_,
+        )
         try:
             result = self._train(
-                state, *data, rng, schedule=self.lr_schedule_, max_epochs=epochs,
+                state,
+                *data,
+                rng,
+                schedule=self.lr_schedule_,
+                max_epochs=epochs,
                 validation=validation,
                 callbacks=EpochTasks.create(self, context, X, y, sample_weight, state),
                 reused_layers=self._n_reused_layers,
-            )  # fmt: skip
+            )
         except Diverged as exc:
             self._finish_fit(rng)
             raise DivergenceError(_divergence_message(self, exc)) from None
@@ -268,9 +276,15 @@ class _BaseDNN(
         n_features = X.shape[1]
         if self.transfer_from is None:
             self.network_ = build_network(
-                self, sizes, n_features, n_outputs, rng, X=X,
-                sample_weight=sample_weight, categories=embedded_categories(self),
-            )  # fmt: skip
+                self,
+                sizes,
+                n_features,
+                n_outputs,
+                rng,
+                X=X,
+                sample_weight=sample_weight,
+                categories=embedded_categories(self),
+            )
             self._n_reused_layers = self.n_transferred_layers_ = 0
         else:
             check_numeric_inputs_for_transfer(self)
@@ -281,10 +295,14 @@ class _BaseDNN(
 
             self.network_, self._n_reused_layers, self.n_transferred_layers_ = (
                 transfer_network(
-                    self.transfer_from, self.transfer_layers, n_features,
-                    new_layers, rng, lower(self.dtype),
+                    self.transfer_from,
+                    self.transfer_layers,
+                    n_features,
+                    new_layers,
+                    rng,
+                    lower(self.dtype),
                 )
-            )  # fmt: skip
+            )
         self.optimizer_ = self._new_optimizer(self.network_)
         self._start_training_state()
 
@@ -299,14 +317,29 @@ class _BaseDNN(
     def _split(self, X, Y, sample_weight, rng):
         seed = rng.randint(np.iinfo(np.int32).max)
         return split_validation(
-            X, Y, sample_weight, fraction=self.validation_fraction, seed=seed,
-            stratify=self._stratify(Y), estimator=self,
-        )  # fmt: skip
+            X,
+            Y,
+            sample_weight,
+            fraction=self.validation_fraction,
+            seed=seed,
+            stratify=self._stratify(Y),
+            estimator=self,
+        )
 
     def _train(
-        self, state, X, Y, sample_weight, rng, *, schedule, max_epochs,
-        validation=None, callbacks=None, reused_layers=0,
-    ):  # fmt: skip
+        self,
+        state,
+        X,
+        Y,
+        sample_weight,
+        rng,
+        *,
+        schedule,
+        max_epochs,
+        validation=None,
+        callbacks=None,
+        reused_layers=0,
+    ):
         """Train ``state`` for up to ``max_epochs`` epochs under this estimator's plan.
 
         The one training step of every fit: ``fit``, ``partial_fit``, warm starts,
@@ -318,10 +351,19 @@ class _BaseDNN(
             threads, probe = training_threads(self, state.network, X)
             with _threads.limited(threads):
                 return run_epochs(
-                    self, state, X, Y, sample_weight, rng, schedule=schedule,
-                    max_epochs=max_epochs, validation=validation,
-                    callbacks=callbacks, reused_layers=reused_layers, probe=probe,
-                )  # fmt: skip
+                    self,
+                    state,
+                    X,
+                    Y,
+                    sample_weight,
+                    rng,
+                    schedule=schedule,
+                    max_epochs=max_epochs,
+                    validation=validation,
+                    callbacks=callbacks,
+                    reused_layers=reused_layers,
+                    probe=probe,
+                )
         finally:
             self._keep(state)
 
@@ -397,9 +439,20 @@ def store_parameters(estimator, arguments):
 
 
 def run_epochs(
-    estimator, state, X, Y, sample_weight, rng, *, schedule, max_epochs,
-    validation, callbacks, reused_layers, probe,
-):  # fmt: skip
+    estimator,
+    state,
+    X,
+    Y,
+    sample_weight,
+    rng,
+    *,
+    schedule,
+    max_epochs,
+    validation,
+    callbacks,
+    reused_layers,
+    probe,
+):
     """One training of ``state`` under the estimator's plan and hooks."""
     plan = TrainingPlan(
         loss=members_loss(estimator.loss_function_, estimator._members()),
@@ -418,9 +471,16 @@ def run_epochs(
         estimator, state, schedule, validation, callbacks, reused_layers
     )
     return train(
-        state, plan, X, Y, sample_weight, rng, schedule=schedule, hooks=hooks,
+        state,
+        plan,
+        X,
+        Y,
+        sample_weight,
+        rng,
+        schedule=schedule,
+        hooks=hooks,
         probe=probe,
-    )  # fmt: skip
+    )
 
 
 def training_hooks(estimator, state, schedule, validation, callbacks, reused_layers):
@@ -432,11 +492,12 @@ def training_hooks(estimator, state, schedule, validation, callbacks, reused_lay
         )
         hooks.append(
             Unfreezer(
-                reused_layers, unfreeze,
+                reused_layers,
+                unfreeze,
                 lambda: estimator._new_optimizer(state.network),
                 estimator.reused_learning_rate_factor,
             )
-        )  # fmt: skip
+        )
     if estimator.diagnostics:
         hooks.append(GradientFlow())
     hooks.append(History(estimator._loss_unit()))
@@ -482,8 +543,9 @@ def _warn_if_no_better_than_constant(estimator, X, Y, sample_weight):
         if estimator._label_binarizer.y_type_ == "multilabel-indicator":
             return
         counts = np.average(Y, axis=0, weights=sample_weight)
-        constant = float(max(counts.max(), 1 - counts.max()) if Y.shape[1] == 1
-                         else counts.max())  # fmt: skip
+        constant = float(
+            max(counts.max(), 1 - counts.max()) if Y.shape[1] == 1 else counts.max()
+        )
         what, measure = "always predicting the most frequent class", "accuracy"
         if constant >= 1 - 1e-12:
             return  # one class (by weight): the constant is already perfect
