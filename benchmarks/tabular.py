@@ -632,6 +632,13 @@ def _parse(argv):
         help="wine, penguins, diabetes, seed 0, to the temp folder",
     )
     parser.add_argument(
+        "--paired-time",
+        type=int,
+        metavar="N",
+        help="no page: time the models (default skdnn,mlp) on the seed-0 splits, "
+        "one thread, N interleaved repeats; print the fastest and median sums",
+    )
+    parser.add_argument(
         "--config",
         action="append",
         default=[],
@@ -655,8 +662,64 @@ def _out(args):
     return base + ".json", base + ".md", base + ".png"
 
 
+def paired_time(models, datasets, repeats):
+    """Fit time of ``models`` on each data set's seed-0 split, one thread.
+
+    Every model fits each data set ``repeats`` times, the models' order
+    alternating, so that a slow phase of the machine hits them alike (a single
+    run of the benchmark moves by tens of percent between runs on a busy or
+    bimodal host). Preprocessing is done once, outside the timing.
+    """
+    import statistics
+
+    from threadpoolctl import threadpool_limits
+
+    times = {m: {d: [] for d in datasets} for m in models}
+    inputs = {}  # (data set, the model's input) -> (task, X, y)
+    for d in datasets:
+        X_train, _, y_train, _ = split(d, 0)
+        for m in models:
+            kind = MODELS[m][3]
+            if (d, kind) not in inputs:
+                prepare = {"shared": shared_preprocessing, "imputed": imputation_only}
+                X = (
+                    prepare[kind](X_train).fit_transform(X_train)
+                    if kind in prepare
+                    else X_train
+                )
+                inputs[d, kind] = (task_of(d), X, y_train)
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for r in range(repeats):
+            for d in datasets:
+                for m in models if r % 2 == 0 else models[::-1]:
+                    task, X, y = inputs[d, MODELS[m][3]]
+                    estimator = MODELS[m][2](task, 0)
+                    tic = time.perf_counter()
+                    estimator.fit(X, y)
+                    times[m][d].append(time.perf_counter() - tic)
+    for task in TASKS:
+        names = [d for d in datasets if task_of(d) == task]
+        for m in models:
+            fastest = sum(min(times[m][d]) for d in names)
+            median = sum(statistics.median(times[m][d]) for d in names)
+            print(
+                f"{task:15s} {m:10s} fastest {fastest:7.2f} s, median {median:7.2f} s"
+            )
+    for m in models:
+        fastest = sum(min(v) for v in times[m].values())
+        median = sum(statistics.median(v) for v in times[m].values())
+        print(f"{'both':15s} {m:10s} fastest {fastest:7.2f} s, median {median:7.2f} s")
+
+
 def main(argv=None):
     args = _parse(argv)
+    if args.paired_time:
+        models = args.models.split(",") if args.models else ["skdnn", "mlp"]
+        datasets = (
+            args.datasets.split(",") if args.datasets else CLASSIFICATION + REGRESSION
+        )
+        return paired_time(models, list(datasets), args.paired_time)
     saved, md, png = _out(args)
     res = {"runs": {}, "configs": {}}
     if os.path.exists(saved):
