@@ -430,17 +430,23 @@ def encode(estimator, X, *, reset, dtype):
     usual validation. Feature names and counts are checked on the raw table,
     so that ``feature_names_in_`` holds the user's columns.
     """
-    if reset:
-        estimator._table_encoder = new_encoder(estimator, X)
-    encoder = getattr(estimator, "_table_encoder", None)
+    encoder = (
+        new_encoder(estimator, X)
+        if reset
+        else getattr(estimator, "_table_encoder", None)
+    )
     if encoder is None:
+        if reset:
+            estimator._table_encoder = None
         return None
     if not hasattr(X, "shape"):
         X = np.asarray(X, dtype=object)
     _check_feature_names(estimator, X, reset=reset)
     _check_n_features(estimator, X, reset=reset)
     if reset:
-        encoder.fit(X)
+        # kept only once fitted: a refit that fails on bad input leaves no
+        # half-fitted encoder behind
+        estimator._table_encoder = encoder.fit(X)
     return encoder.transform(X, dtype)
 
 
