@@ -175,7 +175,6 @@ class TableEncoder:
         )
         self.numeric = np.flatnonzero(~categorical)
         numeric = self._numeric(X, fit=True)
-        self.medians = np.zeros(self.numeric.size)
         missing = np.isnan(numeric)
         if missing.any() and not self.impute:
             column = int(np.flatnonzero(missing.any(axis=0))[0])
@@ -188,8 +187,11 @@ class TableEncoder:
                 "has no value in the training data (all missing). Drop it."
             )
         # every column's: a value missing at predict only is imputed too
-        if numeric.size:
-            self.medians = np.nanmedian(numeric, axis=0)
+        self.medians = (
+            np.nanmedian(numeric, axis=0)
+            if numeric.size
+            else np.zeros(numeric.shape[1])
+        )
         self.one_hot, self.embedded = [], []
         for j in np.flatnonzero(categorical):
             levels = self._levels(_column(X, j), j)
@@ -253,7 +255,7 @@ class TableEncoder:
         for levels in self.one_hot:
             parts.append(self._one_hot(X, levels))
         for levels in self.embedded:
-            parts.append(self._codes(X, levels)[:, None])
+            parts.append(self._slots(X, levels)[:, None])
         return np.hstack([p.astype(dtype, copy=False) for p in parts])
 
     def _numeric(self, X, *, fit):
@@ -261,14 +263,14 @@ class TableEncoder:
             return np.zeros((X.shape[0], 0))
         columns = []
         for j in self.numeric:
-            values = _column(X, j)
             try:
                 if _is_frame(X):  # pandas' nullable dtypes: NA becomes NaN
                     column = X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan)
                 else:
-                    column = np.asarray(values, dtype=np.float64)
+                    column = np.asarray(X)[:, j].astype(np.float64)
                 columns.append(column)
             except (TypeError, ValueError):
+                values = _column(X, j)
                 example = next((v for v in values if isinstance(v, str)), values[0])
                 raise ValueError(
                     f"{self.estimator_name}: column {self._name(j)} is numeric in "
@@ -322,9 +324,6 @@ class TableEncoder:
         if levels.has_other:
             out[~known, -1] = True
         return out
-
-    def _codes(self, X, levels):
-        return self._slots(X, levels)
 
     # -- checks ---------------------------------------------------------------
     def _check_columns(self, X):

@@ -16,13 +16,14 @@ import pkgutil
 from . import nn
 from ._autoencoder import DNNAutoencoder
 from ._estimators import DNNClassifier, DNNRegressor
+from ._tables import Levels, TableEncoder
 
 # Besides skdnn's classes, a fitted network stores its numpy dtype, which skops
 # does not trust by default; scikit-learn's own types (LabelBinarizer) it does.
 _NON_SKDNN_TYPES = ("numpy.dtype",)
-# The encoder of raw tables (categorical columns, missing values): private
-# module, but a fitted model holds it.
-_TABLE_TYPES = ("skdnn._tables.Levels", "skdnn._tables.TableEncoder")
+# The encoder of raw tables (categorical columns, missing values): a private
+# module's classes, but a fitted model holds them.
+_TABLE_TYPES = (Levels, TableEncoder)
 
 
 def trusted_types():
@@ -52,7 +53,7 @@ def trusted_types():
     >>> "skdnn.nn.layers.Dense" in trusted_types()
     True
     """
-    names = set(_NON_SKDNN_TYPES) | set(_TABLE_TYPES)
+    names = set(_NON_SKDNN_TYPES) | {_qualified(cls) for cls in _TABLE_TYPES}
     names.update(
         _qualified(cls) for cls in (DNNClassifier, DNNRegressor, DNNAutoencoder)
     )

@@ -26,10 +26,11 @@ class Layer:
     #: Parameter name -> factor on the optimizer's learning rate (default 1).
     learning_rate_factors = {}
     #: The kernel interface: the arrays a training-mode ``forward`` leaves in
-    #: ``cache`` for ``backward``, by name. A compiled path (``_fast_layers``)
-    #: writes exactly these, with the same meaning, and reads nothing else of
-    #: the layer's state (``tests/test_jit_layers.py`` runs both paths and
-    #: compares the caches).
+    #: ``cache`` for ``backward``, by name; declared by the activations and by
+    #: every layer with a compiled path (``_fast_layers``), which writes exactly
+    #: these, with the same meaning, and reads nothing else of the layer's
+    #: state (``tests/test_kernel_interface.py`` runs both paths and compares
+    #: the caches).
     saved = ()
 
     def __init__(self):

@@ -367,8 +367,8 @@ class QuantileScaling(Layer):
                 f"(+{self.passthrough} passed through), the network has {n_in} inputs."
             )
 
-    def _map(self, X):
-        """``(Z, slope)``: the outputs and ``dZ/dX`` of the head columns."""
+    def _map(self, X, slope=True):
+        """``(Z, dZ/dX)`` of the head columns (``dZ/dX`` None unless ``slope``)."""
         s = self.state
         m = s["low"].size
         # each column's values within [2 j, 2 j + 1], in float64 for the search
@@ -389,17 +389,19 @@ class QuantileScaling(Layer):
         F = np.where(flat, cdf[k], F)
         F = np.clip(F, self.BOUND, 1 - self.BOUND)
         Z = special.ndtri(F)
+        constant = (last == first)[None, :]
+        Z = np.where(constant, 0.0, Z)
+        if not slope:  # inference, and the training set's once-per-fit pass
+            return Z, None
         # dZ/dX = rise / width / phi(Z), zero where X lies beyond the training
         # range or F is clipped
         density = np.exp(-0.5 * Z * Z) / np.sqrt(2 * np.pi)
-        slope = np.where(inside & ~flat, rise / s["width"] / density, 0.0)
-        slope[(F <= self.BOUND) | (F >= 1 - self.BOUND)] = 0.0
-        constant = (last == first)[None, :]
-        Z = np.where(constant, 0.0, Z)
-        return Z, np.where(constant, 0.0, slope)
+        dZ = np.where(inside & ~flat, rise / s["width"] / density, 0.0)
+        dZ[(F <= self.BOUND) | (F >= 1 - self.BOUND)] = 0.0
+        return Z, np.where(constant, 0.0, dZ)
 
     def forward(self, X, *, training=False, rng=None):
-        Z, slope = self._map(X)
+        Z, slope = self._map(X, slope=training)
         Y = np.empty_like(X)
         m = Z.shape[1]
         Y[:, :m] = Z
