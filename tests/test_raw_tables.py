@@ -356,3 +356,14 @@ def test_pandas_nullable_numbers_and_booleans_are_numeric_with_na_missing():
     names = clf._table_encoder.feature_names()
     assert {"count", "flag", "missing(count)"} <= set(names)
     assert np.isfinite(clf.predict_proba(X.iloc[:9])).all()
+
+
+def test_a_refit_that_fails_on_bad_input_keeps_the_fitted_encoding():
+    X, y = _frame(200)
+    clf = DNNClassifier(missing_values="impute", **SMALL).fit(X, y)
+    expected = clf.predict_proba(X)
+    mixed = X.assign(town=X["town"].astype(object))
+    mixed.loc[3, "town"] = 12
+    with pytest.raises(ValueError, match="mixes value types"):
+        clf.fit(mixed, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
