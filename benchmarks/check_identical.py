@@ -210,12 +210,13 @@ OLD_DEFAULTS = {
         hidden_layer_sizes=[100, 100], activation="relu",
         kernel_initializer="glorot_uniform", input_scaling=None,
         numeric_embedding=None, dropout=0.0,
-        learning_rate=None, lr_schedule=None, batch_size="auto", max_iter=200,
+        learning_rate=None, lr_schedule=None, batch_size=200, max_iter=200,
         label_smoothing=0.0,
     ),
     "DNNRegressor": dict(
         input_scaling=None, numeric_embedding=None, feature_scale=False,
         ensemble_size=1, learning_rate=None, lr_schedule=None, max_iter=200,
+        batch_size=200,
     ),
 }  # fmt: skip
 

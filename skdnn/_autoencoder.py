@@ -15,7 +15,7 @@ from ._base import _BaseDNN, more_epochs_would_help, store_parameters
 from ._builder import build_network, lower
 from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._docs import fill_doc, with_docs
-from ._parameters import COMMON, INPUT_LAYERS
+from ._parameters import COMMON, INPUT_LAYERS, with_defaults
 from ._sparse import issparse
 from ._training import Diverged, TrainingState
 from ._transfer import build_keeping_weights, split_blocks
@@ -43,7 +43,9 @@ _PARAMS = (
     ("pretraining", "joint"),
 ) + tuple(
     (name, default)
-    for name, default in COMMON[1:]
+    # batch_size: MLP's min(200, n_samples); "auto"'s smaller batches for small
+    # tables were measured on supervised fits only
+    for name, default in with_defaults(COMMON, batch_size=200)[1:]
     if name not in _TRANSFER + INPUT_LAYERS
 )
 _DOCS = {
@@ -156,7 +158,7 @@ sklearn.decomposition.PCA : The linear counterpart.
         clipnorm: float | None = None,
         global_clipnorm: float | None = None,
         lr_schedule: str | Callable | None = None,
-        batch_size: int | Literal["auto"] = "auto",
+        batch_size: int | Literal["auto"] = 200,
         max_iter: int = 200,
         shuffle: bool = True,
         early_stopping: bool | Literal["auto"] = False,

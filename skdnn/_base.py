@@ -58,6 +58,10 @@ from .nn.schedules import make_schedule
 #: Samples from which early_stopping="auto" holds out a validation set (20 of
 #: them with the regressor's validation_fraction=0.2).
 _AUTO_EARLY_STOPPING = 100
+# batch_size="auto": 1/12 of the training rows, at least 48 and at most 200 (the
+# MLP's size). Small tables get about 12 steps an epoch instead of a few; on the
+# benchmark's validation splits concrete measured 0.277 against 0.306 at 200.
+_AUTO_BATCH = (12, 48, 200)
 
 
 class _BaseDNN(
@@ -162,7 +166,8 @@ class _BaseDNN(
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            parts, low, high = _AUTO_BATCH
+            return min(n_samples, max(low, min(high, -(-n_samples // parts))))
         return min(self.batch_size, n_samples)
 
     def _make_schedule(self, n_train, optimizer):

@@ -326,8 +326,9 @@ parameters as ``lr_schedule__decay_steps``), or any callable
     "batch_size": (
         'int or "auto"',
         """\
-Samples per mini-batch; "auto" is ``min(200, n_samples)`` as in
-scikit-learn's MLP.""",
+Samples per mini-batch; "auto" is a twelfth of the training rows, at
+least 48 and at most 200 (scikit-learn's MLP takes ``min(200, n_samples)``):
+a small table gets about 12 steps an epoch instead of one or two.""",
     ),
     "max_iter": (
         "int",

@@ -153,8 +153,8 @@ def general(
         for other data). 0.007 with ``batch_size=100`` was chosen on the digits
         data (validation; see ``docs/claims/presets.md``).
     batch_size : int or "auto", default=100
-        Samples per mini-batch ("auto": the estimator's ``min(200, n_samples)``,
-        200 on the digits data). 100, with the peak rate 0.007, was chosen on
+        Samples per mini-batch ("auto": the estimator's twelfth of the
+        training rows, from 48 to 200). 100, with the peak rate 0.007, was chosen on
         validation over "auto" with 0.01.
     max_iter : int, default=60
         Epochs, the length of the 1cycle schedule.
@@ -238,7 +238,8 @@ def self_normalizing(
     learning_rate : float, default=0.007
         Peak rate of the 1cycle schedule (Nadam).
     batch_size : int or "auto", default=100
-        Samples per mini-batch ("auto": the estimator's ``min(200, n_samples)``).
+        Samples per mini-batch ("auto": the estimator's twelfth of the
+        training rows, from 48 to 200).
     max_iter : int, default=60
         Epochs, the length of the 1cycle schedule.
 

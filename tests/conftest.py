@@ -146,13 +146,13 @@ PLAIN_CLASSIFIER = dict(
     dropout=0.0,
     learning_rate=None,
     lr_schedule=None,
-    batch_size="auto",
+    batch_size=200,  # the old "auto": min(200, n_samples)
     max_iter=200,
     label_smoothing=0.0,
 )
 
 #: ``DNNRegressor``'s old defaults, explicitly (its architecture, activation,
-#: initializer, batch size and early stopping did not change).
+#: initializer and early stopping did not change).
 PLAIN_REGRESSOR = dict(
     input_scaling=None,
     numeric_embedding=None,
@@ -160,6 +160,7 @@ PLAIN_REGRESSOR = dict(
     ensemble_size=1,
     learning_rate=None,
     lr_schedule=None,
+    batch_size=200,  # the old "auto": min(200, n_samples)
     max_iter=200,
 )
 

@@ -88,7 +88,7 @@ def test_sample_weight_zero_equals_dropping(wine):
     params = dict(
         hidden_layer_sizes=(16,), max_iter=30, dtype="float64", random_state=0
     )
-    # the old defaults: one batch of all samples (batch_size="auto") and no
+    # the old defaults: one batch of all samples (batch_size=200) and no
     # dropout, so that the weighted and the dropped fits see the same batches
     weighted = plain_classifier(**params, shuffle=False).fit(X, y, sample_weight=sw)
     dropped = plain_classifier(**params, shuffle=False).fit(X[sw > 0], y[sw > 0])
