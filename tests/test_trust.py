@@ -321,23 +321,34 @@ def test_predictions_of_huge_targets_do_not_overflow_to_inf():
 @pytest.mark.slow
 def test_default_regressor_against_ridge_and_mlp():
     """The default regressor near RidgeCV on diabetes (a nearly linear, noisy
-    target: RidgeCV 0.438, this model 0.415, MLPRegressor -1.14, median R² of 5
-    splits), above MLPRegressor elsewhere."""
+    target; mean R² of 10 splits: RidgeCV 0.466, this model 0.435, 0.467 in
+    batches of 200), above MLPRegressor elsewhere (median R² of 5 splits).
 
-    def median_r2(make, X, y):
+    Diabetes takes the mean of 10 splits: the median of 5 moved by 0.046 between
+    batches of 48 and of 200 rows, where the mean of 40 splits moved by 0.017
+    (0.447 against 0.465; RidgeCV 0.467).
+    """
+
+    def r2_scores(make, X, y, splits=5):
         scores = []
-        for split in range(5):
+        for split in range(splits):
             X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=split)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model = make_pipeline(StandardScaler(), make(split)).fit(X_tr, y_tr)
             scores.append(model.score(X_te, y_te))
-        return statistics.median(scores)
+        return scores
+
+    def median_r2(make, X, y):
+        return statistics.median(r2_scores(make, X, y))
+
+    def mean_r2(make, X, y):
+        return statistics.mean(r2_scores(make, X, y, splits=10))
 
     X, y = load_diabetes(return_X_y=True)
-    ours = median_r2(lambda s: DNNRegressor(random_state=s), X, y)
-    assert ours > median_r2(lambda s: RidgeCV(), X, y) - 0.05
-    assert ours > median_r2(lambda s: MLPRegressor(random_state=s), X, y) + 0.5
+    ours = mean_r2(lambda s: DNNRegressor(random_state=s), X, y)
+    assert ours > mean_r2(lambda s: RidgeCV(), X, y) - 0.05
+    assert ours > mean_r2(lambda s: MLPRegressor(random_state=s), X, y) + 0.5
     X, y = make_friedman1(n_samples=1000, random_state=0)
     ours = median_r2(lambda s: DNNRegressor(random_state=s), X, y)
     assert ours > median_r2(lambda s: MLPRegressor(random_state=s), X, y)
