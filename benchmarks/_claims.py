@@ -44,7 +44,7 @@ CHAPTER = dict(
     dropout=0.0,
     learning_rate=None,
     lr_schedule=None,
-    batch_size=200,  # min(200, n_samples): "auto" before 0.4
+    batch_size=200,  # min(200, n_samples), the 0.2 "auto"
     max_iter=200,
     label_smoothing=0.0,
 )

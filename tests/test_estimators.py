@@ -227,6 +227,23 @@ def test_feature_names_are_recorded(wine):
     assert list(clf.feature_names_in_) == list(frame.columns)
 
 
+@pytest.mark.parametrize(
+    "rows, batch",
+    [(30, 30), (265, 48), (442, 48), (618, 52), (1758, 147), (2400, 200), (5000, 200)],
+)
+def test_auto_batch_size_is_a_twelfth_of_the_rows_from_48_to_200(rows, batch):
+    # diabetes rows, repeated: the rule depends on the row count only (the
+    # training rows: none are held out here)
+    X, y = load_diabetes(return_X_y=True)
+    take = np.arange(rows) % len(y)
+    reg = DNNRegressor(
+        hidden_layer_sizes=(4,), max_iter=1, early_stopping=False, random_state=0
+    )
+    reg.fit(X[take], y[take])
+    assert reg.batch_size == "auto"
+    assert reg.n_steps_ == -(-rows // batch)  # one epoch of ceil(rows / batch)
+
+
 def test_warm_start_continues(wine):
     X, y = wine
     clf = DNNClassifier(
