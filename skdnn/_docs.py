@@ -326,9 +326,10 @@ parameters as ``lr_schedule__decay_steps``), or any callable
     "batch_size": (
         'int or "auto"',
         """\
-Samples per mini-batch; "auto" is a twelfth of the training rows, at
-least 48 and at most 200 (scikit-learn's MLP takes ``min(200, n_samples)``):
-a small table gets about 12 steps an epoch instead of one or two.""",
+Samples per mini-batch; "auto" is a twelfth of the rows trained on
+(without the validation rows; in ``partial_fit``, the call's), at least 48
+and at most 200 (scikit-learn's MLP takes ``min(200, n_samples)``): a small
+table gets about 12 steps an epoch instead of one or two.""",
     ),
     "max_iter": (
         "int",
