@@ -12,9 +12,10 @@ PARAMETERS = {
         """\
 Units of each new hidden layer, bottom-up. ``()`` fits a linear model (or,
 with ``transfer_from``, puts the new output layer directly on the reused
-layers). "auto": two hidden layers of 100 units, or none on top of the
-layers reused from ``transfer_from`` (the chapter's recipe: reuse the
-hidden layers, replace the output layer).""",
+layers). "auto": two hidden layers, of 256 and 128 units in
+``DNNClassifier`` and of 64 units per ensemble member in ``DNNRegressor``,
+or none on top of the layers reused from ``transfer_from`` (the chapter's
+recipe: reuse the hidden layers, replace the output layer).""",
     ),
     "activation": (
         "str",

@@ -151,9 +151,10 @@ PLAIN_CLASSIFIER = dict(
     label_smoothing=0.0,
 )
 
-#: ``DNNRegressor``'s old defaults, explicitly (its architecture, activation,
-#: initializer and early stopping did not change).
+#: ``DNNRegressor``'s old defaults, explicitly (its activation, initializer and
+#: early stopping did not change).
 PLAIN_REGRESSOR = dict(
+    hidden_layer_sizes=(100, 100),
     input_scaling=None,
     numeric_embedding=None,
     feature_scale=False,
