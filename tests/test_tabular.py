@@ -180,7 +180,7 @@ def test_quantile_input_scaling_fits_and_refuses_onnx_with_what_to_do():
     clf = DNNClassifier(input_scaling="quantile", **SMALL).fit(X, y)
     assert type(clf.network_.layers[0]) is QuantileScaling
     assert clf.score(X, y) > 0.95
-    # the regressor's defaults: three members, whose prediction network keeps
+    # the regressor's defaults: five members, whose prediction network keeps
     # the map's float64 knots and integer offsets as they are
     X_d, y_d = load_diabetes(return_X_y=True)
     X_tr, X_te, y_tr, y_te = train_test_split(X_d, y_d, random_state=0)
