@@ -236,7 +236,7 @@ class _BaseDNN(
             data, validation = self._split(X, Y, sample_weight, rng)
         else:
             validation = None
-        if first or getattr(self, "lr_schedule_", None) is None:
+        if first or self._new_schedule_needed(partial):
             self.lr_schedule_ = self._make_schedule(data[0].shape[0], self.optimizer_)
             self._schedule_start = self.n_steps_
         state = TrainingState(
@@ -265,6 +265,20 @@ class _BaseDNN(
         end_fit(self, context, X, y, sample_weight)
         report_fit(self, result, (X, Y, sample_weight), partial, first_epoch)
         return self
+
+    def _new_schedule_needed(self, partial):
+        """Whether a continued fit starts a new learning-rate schedule.
+
+        A finite schedule (1cycle) spans one fit's ``max_iter`` epochs, so a warm
+        ``fit`` runs a new cycle: continuing the old one would train at its final
+        rate (``lr/10000``) and barely move. The open-ended schedules continue
+        (Keras' rule: they follow the optimizer's step count), and
+        ``partial_fit`` continues any schedule.
+        """
+        schedule = getattr(self, "lr_schedule_", None)
+        if schedule is None:
+            return True
+        return not partial and schedule.fixed_budget
 
     def _fit_data(self, X, y, sample_weight, *, first, classes=None, partial=False):
         """Validated X, encoded float targets and weights, in the network's dtype."""

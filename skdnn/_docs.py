@@ -322,7 +322,9 @@ the optimizer's default). For other settings pass an instance:
 ``ReduceLROnPlateau`` or ``OneCycle`` (GridSearchCV reaches their
 parameters as ``lr_schedule__decay_steps``), or any callable
 ``step -> learning rate`` with ``step`` counted from 0. With
-``warm_start`` the schedule continues where the previous fit stopped.""",
+``warm_start`` a fit runs a new 1cycle over its ``max_iter`` epochs (the
+old one ended at ``lr/10000``); the other schedules continue where the
+previous fit stopped, and ``partial_fit`` continues any schedule.""",
     ),
     "batch_size": (
         'int or "auto"',
@@ -376,7 +378,8 @@ Minimum decrease of the monitored loss that counts as an improvement.""",
     "warm_start": (
         "bool",
         """\
-Continue from the weights and optimizer state of the previous fit.""",
+Continue from the weights and optimizer state of the previous fit (see
+``lr_schedule`` for what the schedule does).""",
     ),
     "transfer_from": (
         "DNNClassifier, DNNRegressor, DNNAutoencoder or None",

@@ -305,6 +305,26 @@ def test_warm_start_continues_the_schedule(digits):
     )
 
 
+def test_warm_fit_runs_a_new_1cycle_and_partial_fit_continues_it(digits):
+    """1cycle spans one fit: continued, a warm fit would train at lr/10000."""
+    X, y = digits
+    est = DNNClassifier(
+        hidden_layer_sizes=(8,),
+        batch_size=100,
+        max_iter=4,
+        learning_rate=0.01,
+        lr_schedule="1cycle",
+        random_state=0,
+    ).fit(X[:400], y[:400])
+    cycle, first_loss = list(est.history_["lr"]), est.loss_
+    assert max(cycle) > 0.009 and cycle[-1] < 0.001
+    est.set_params(warm_start=True).fit(X[:400], y[:400])
+    np.testing.assert_allclose(est.history_["lr"], cycle * 2, rtol=1e-6)
+    assert est.n_steps_ == 32 and est.loss_ < first_loss
+    est.partial_fit(X[:400], y[:400])  # past the cycle's end: its final rate
+    np.testing.assert_allclose(est.history_["lr"][-1], 0.01 / 1e4, rtol=1e-3)
+
+
 def test_invalid_lr_schedule_string_is_rejected():
     with pytest.raises(ValueError, match="lr_schedule"):
         DNNRegressor(lr_schedule="cosine").fit([[0.0], [1.0]], [0.0, 1.0])

@@ -343,15 +343,9 @@ def test_regressor_partial_fit_and_warm_start(digits32):
     for _ in range(10):
         reg.partial_fit(X_tr, y)
     assert reg.n_iter_ == 10 and reg.score(X_tr, y) > 0.9
-    # a constant rate: the default 1cycle schedule would continue past its end, at
-    # its final rate, where a second fit barely moves (and its loss_ may be above
-    # the first fit's last-epoch mean as well as below it)
+    # the warm fit runs a new 1cycle (the default schedule) over its 5 epochs
     warm = DNNRegressor(
-        hidden_layer_sizes=(16,),
-        learning_rate=0.01,
-        lr_schedule=None,
-        max_iter=5,
-        random_state=0,
+        hidden_layer_sizes=(16,), learning_rate=0.01, max_iter=5, random_state=0
     )
     warm.fit(X_tr, y)
     first = warm.loss_
