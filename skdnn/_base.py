@@ -22,6 +22,12 @@ from . import _parameters, _sparse, _threads
 from ._builder import build_network, lower
 from ._callbacks import CallbackSupportMixin, EpochTasks, begin_fit, end_fit
 from ._config import get_config
+from ._continue import (
+    build_parameters,
+    check_same_build,
+    new_schedule_needed,
+    update_optimizer,
+)
 from ._diagnostics import advice, gradient_flow_problems
 from ._docs import fill_doc
 from ._fitted import FittedNetworkMixin
@@ -65,7 +71,11 @@ _AUTO_BATCH = (12, 48, 200)
 
 
 class _BaseDNN(
-    FittedNetworkMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
+    FittedNetworkMixin,
+    CallbackSupportMixin,
+    _parameters.NestedParamsMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
 ):
     """Parameters and the fit pipeline shared by the estimators."""
 
@@ -212,6 +222,9 @@ class _BaseDNN(
     def _fit(self, X, y, sample_weight, *, partial=False, classes=None):
         # partial_fit: one epoch per call, continuing from the previous call
         first = not ((self.warm_start or partial) and hasattr(self, "network_"))
+        rate_changed = False
+        if not first:
+            check_same_build(self, partial)
         X, Y, sample_weight, y = self._fit_data(
             X, y, sample_weight, first=first, classes=classes, partial=partial
         )
@@ -228,15 +241,16 @@ class _BaseDNN(
                 f"warm_start=True needs targets with {self.n_outputs_} outputs "
                 f"as in the previous fit, got {Y.shape[1]}. Set warm_start=False."
             )
-        else:  # the loss's parameters may have changed since the previous fit
+        else:  # the loss's and optimizer's parameters may have changed since
             self.loss_function_ = self._make_loss()
+            rate_changed = update_optimizer(self)
         first_epoch = self.n_iter_
         data = (X, Y, sample_weight)
         if self._early_stopping(X.shape[0]) and not partial:
             data, validation = self._split(X, Y, sample_weight, rng)
         else:
             validation = None
-        if first or self._new_schedule_needed(partial):
+        if first or rate_changed or new_schedule_needed(self, partial):
             self.lr_schedule_ = self._make_schedule(data[0].shape[0], self.optimizer_)
             self._schedule_start = self.n_steps_
         state = TrainingState(
@@ -265,20 +279,6 @@ class _BaseDNN(
         end_fit(self, context, X, y, sample_weight)
         report_fit(self, result, (X, Y, sample_weight), partial, first_epoch)
         return self
-
-    def _new_schedule_needed(self, partial):
-        """Whether a continued fit starts a new learning-rate schedule.
-
-        A finite schedule (1cycle) spans one fit's ``max_iter`` epochs, so a warm
-        ``fit`` runs a new cycle: continuing the old one would train at its final
-        rate (``lr/10000``) and barely move. The open-ended schedules continue
-        (Keras' rule: they follow the optimizer's step count), and
-        ``partial_fit`` continues any schedule.
-        """
-        schedule = getattr(self, "lr_schedule_", None)
-        if schedule is None:
-            return True
-        return not partial and schedule.fixed_budget
 
     def _fit_data(self, X, y, sample_weight, *, first, classes=None, partial=False):
         """Validated X, encoded float targets and weights, in the network's dtype."""
@@ -327,6 +327,7 @@ class _BaseDNN(
 
     def _start_training_state(self):
         """The loss, an empty history and zero counts: a fit from scratch."""
+        self._built_with = build_parameters(self)
         self.loss_function_ = self._make_loss()
         self.history_ = {}
         self.n_iter_ = self.n_steps_ = self.t_ = 0
@@ -558,10 +559,12 @@ def _warn_if_no_better_than_constant(estimator, X, Y, sample_weight):
     A training that failed (a learning rate far too high, dead units) often ends
     there, and its other warnings may not say so plainly.
     """
+    weights = None if sample_weight is None else np.asarray(sample_weight, np.float64)
     if getattr(estimator, "_label_binarizer", None) is not None:
         if estimator._label_binarizer.y_type_ == "multilabel-indicator":
             return
-        counts = np.average(Y, axis=0, weights=sample_weight)
+        # float64: a float32 mean may round below the model's (float64) accuracy
+        counts = np.average(np.asarray(Y, dtype=np.float64), axis=0, weights=weights)
         constant = float(
             max(counts.max(), 1 - counts.max()) if Y.shape[1] == 1 else counts.max()
         )
@@ -575,17 +578,46 @@ def _warn_if_no_better_than_constant(estimator, X, Y, sample_weight):
     score = estimator._score_outputs(
         estimator._forward(X, validated=True), Y, sample_weight
     )
-    if score > constant + 1e-12:
+    # a margin above rounding: a model within 1e-6 of the constant is one
+    if score > constant + 1e-6:
         return
-    lr = estimator.optimizer_.current_learning_rate
-    scaled = estimator.input_batch_norm or getattr(estimator, "input_scaling", None)
-    tip = "" if scaled else ", input_scaling='robust'"
     warn(
         f"{type(estimator).__name__}: the fitted model is no better than "
         f"{what} on its own training data ({measure} {score:.3f}, against "
-        f"{constant:.3f}): training failed. Try a lower learning_rate (now "
-        f"{lr:g}){tip} or more epochs (max_iter).",
+        f"{constant:.3f}): training failed. {_failed_training_advice(estimator)}",
         ConvergenceWarning,
+    )
+
+
+def _failed_training_advice(estimator):
+    """What to try after a failed fit, read from its training loss curve.
+
+    A loss that spanned orders of magnitude (a rate so high that the loss
+    exploded first), rose or stalled above its lowest asks for a lower rate;
+    one that fell and was lowest at the end, for more training; one that barely
+    moved, for a faster rate or better scaled inputs.
+    """
+    lr = estimator.optimizer_.current_learning_rate
+    scaled = estimator.input_batch_norm or getattr(estimator, "input_scaling", None)
+    tip = "" if scaled else ", input_scaling='robust'"
+    losses = estimator.history_.get("loss", [])
+    if len(losses) < 2:
+        return f"Try a lower learning_rate (now {lr:g}){tip} or more epochs (max_iter)."
+    first, last, low, high = losses[0], losses[-1], min(losses), max(losses)
+    went = f"{first:.3g} in the first epoch, {last:.3g} in the last"
+    if high >= 10 * low or last > low * 1.001:
+        return (
+            f"Its loss went from {went} (lowest {low:.3g}, highest {high:.3g}): "
+            f"try a lower learning_rate (now {lr:g}){tip}."
+        )
+    if last < 0.99 * first:
+        return (
+            f"Its loss was still falling ({went}): train longer (max_iter, now "
+            f"{estimator.max_iter}) or with a higher learning_rate (now {lr:g}){tip}."
+        )
+    return (
+        f"Its loss barely moved ({went}): try a higher learning_rate (now {lr:g})"
+        f"{tip}, and see whether another warning names badly scaled inputs."
     )
 
 

@@ -324,7 +324,8 @@ parameters as ``lr_schedule__decay_steps``), or any callable
 ``step -> learning rate`` with ``step`` counted from 0. With
 ``warm_start`` a fit runs a new 1cycle over its ``max_iter`` epochs (the
 old one ended at ``lr/10000``); the other schedules continue where the
-previous fit stopped, and ``partial_fit`` continues any schedule.""",
+previous fit stopped (anew from a changed ``learning_rate``), and
+``partial_fit`` continues any schedule.""",
     ),
     "batch_size": (
         'int or "auto"',
@@ -379,7 +380,9 @@ Minimum decrease of the monitored loss that counts as an improvement.""",
         "bool",
         """\
 Continue from the weights and optimizer state of the previous fit (see
-``lr_schedule`` for what the schedule does).""",
+``lr_schedule`` for what the schedule does). The network is the one the
+first fit built: a changed architecture parameter (``hidden_layer_sizes``,
+``dropout``, ``ensemble_size``, the input layers) raises a ``ValueError``.""",
     ),
     "transfer_from": (
         "DNNClassifier, DNNRegressor, DNNAutoencoder or None",

@@ -14,6 +14,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -568,7 +569,7 @@ sklearn.neural_network.MLPRegressor : scikit-learn's multilayer perceptron.
         return self._fit(X, y, sample_weight, partial=True)
 
     def _encode_targets(self, y, first_fit, classes=None, sample_weight=None):
-        y = np.asarray(y)
+        y = _numeric_targets(np.asarray(y), type(self).__name__)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         loss = get_loss(self.loss)
         loss.check_targets(Y, first=first_fit)
@@ -694,3 +695,26 @@ def _target_scaling(Y, normalize, sample_weight=None):
     if spread < 10 * np.finfo(np.float64).eps * max(1.0, float(np.max(np.abs(mean)))):
         spread = 1.0 / largest  # constant targets: centring is all there is to do
     return mean * largest, spread * largest
+
+
+def _numeric_targets(y, estimator_name):
+    """Regression targets as numbers: text that holds numbers is read as them
+    (as scikit-learn's regressors do), other text is refused."""
+    if y.dtype.kind not in "OUS":
+        return y
+    try:
+        numbers = y.astype(np.float64)
+    except (TypeError, ValueError):
+        pass
+    else:  # the text may spell out NaN or infinity, which the checks did not see
+        assert_all_finite(numbers, input_name="y")
+        return numbers
+    for value in y.ravel():  # only to name the first bad value
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            break
+    raise ValueError(
+        f"{estimator_name}: y must hold numbers, and holds {value!r}. For class "
+        "labels use DNNClassifier; otherwise convert y (e.g. pd.to_numeric(y))."
+    )

@@ -12,7 +12,12 @@ from . import _predict, _sparse, _threads
 from ._config import get_config
 from ._tables import encode
 from ._transfer import build_keeping_weights, copy_layer, split_blocks
-from ._validation import assert_finite, check_finite_outputs, to_network_dtype
+from ._validation import (
+    assert_finite,
+    check_finite_outputs,
+    missing_values_hint,
+    to_network_dtype,
+)
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 from .nn.dropout import has_dropout, is_dropout
@@ -89,7 +94,8 @@ class FittedNetworkMixin:
         )
         if _sparse.issparse(X) and X.format != "csr":
             X = X.tocsr()  # CSC: one copy, for blocks of rows
-        assert_finite(X, self)
+        with missing_values_hint(self, X, fitting=False):
+            assert_finite(X, self)
         return X
 
     def _mc_outputs(self, X, mc_samples, link):

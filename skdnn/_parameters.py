@@ -335,3 +335,60 @@ def optimizer_arguments(estimator):
     """The estimator's optimizer knobs that are set, for an optimizer given by name."""
     values = {name: getattr(estimator, name) for name in OPTIMIZER_KNOBS + CLIP_KNOBS}
     return {name: value for name, value in values.items() if value is not None}
+
+
+class NestedParamsMixin:
+    """``set_params`` whose nested keys on a name say what to pass instead."""
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator (scikit-learn's ``set_params``).
+
+        Nested keys such as ``optimizer__beta_2`` reach the parameters of an
+        object-valued parameter (an optimizer or schedule instance); on a name
+        such as ``optimizer="nadam"`` they raise a ``ValueError`` that says
+        what to pass instead.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, and ``<parameter>__<name>`` for those of an
+            object-valued parameter.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        names = {name for name, _ in self._init_params()}
+        for key in params:
+            name, nested, inner = key.partition("__")
+            if not nested:
+                continue
+            value = params.get(name, getattr(self, name, None))
+            if name in names and not hasattr(value, "set_params"):
+                raise ValueError(_nested_on_a_name(self, name, inner, value))
+        return super().set_params(**params)
+
+
+def _nested_on_a_name(estimator, name, inner, value):
+    """The error for ``<name>__<inner>`` while ``name`` holds no object with
+    parameters (a string, a number or None)."""
+    said = (
+        f"{type(estimator).__name__}: {name}__{inner} sets {inner!r} of {name}, "
+        f"which is {value!r} here: no object with parameters of its own."
+    )
+    registries = {"optimizer": OPTIMIZERS, "lr_schedule": SCHEDULES}
+    if name not in registries:
+        return said
+    example = "an instance"
+    if isinstance(value, str):
+        try:
+            example = f"{name}={registries[name].get(value).__name__}()"
+        except ValueError:
+            pass
+    flat = (
+        f", or set {inner}= on the estimator itself"
+        if inner in estimator.get_params(deep=False)
+        else ""
+    )
+    return f"{said} Pass {example} (from skdnn) to tune {name}__{inner}{flat}."

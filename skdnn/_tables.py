@@ -429,6 +429,7 @@ def encode(estimator, X, *, reset, dtype):
     usual validation. Feature names and counts are checked on the raw table,
     so that ``feature_names_in_`` holds the user's columns.
     """
+    check_no_dates(X, type(estimator).__name__)
     encoder = (
         new_encoder(estimator, X)
         if reset
@@ -447,6 +448,45 @@ def encode(estimator, X, *, reset, dtype):
         # half-fitted encoder behind
         estimator._table_encoder = encoder.fit(X)
     return encoder.transform(X, dtype)
+
+
+def check_no_dates(X, estimator_name):
+    """Raise for date and duration columns: as numbers, their scale is the unit's.
+
+    A date read as a number is a count of ticks, whose unit (ns, us, s) depends
+    on how the table was loaded; the same dates would give other predictions.
+    """
+    if _is_frame(X):
+        columns = zip(X.columns, X.dtypes)
+    elif getattr(getattr(X, "dtype", None), "kind", None) in ("M", "m"):
+        columns = [(None, X.dtype)]
+    else:
+        return
+    for name, dtype in columns:
+        kind = getattr(dtype, "kind", None)
+        if kind not in ("M", "m"):
+            continue
+        what = "dates" if kind == "M" else "durations"
+        if name is None:
+            where = "X"
+            hint = (
+                "(X - start) / np.timedelta64(1, 'D')"
+                if kind == "M"
+                else "X / np.timedelta64(1, 's')"
+            )
+        else:
+            where, col = f"column {name!r}", f"X[{name!r}]"
+            hint = (
+                f"{col}.dt.year, {col}.dt.dayofweek or ({col} - start).dt.days"
+                if kind == "M"
+                else f"{col}.dt.total_seconds()"
+            )
+        raise ValueError(
+            f"{estimator_name}: {where} holds {what} ({dtype}). A network needs "
+            "numbers, and as a number a date or duration is a count of ticks "
+            "whose unit depends on how the data was loaded. Replace it by "
+            f"numeric features first, e.g. {hint}."
+        )
 
 
 def embedded_categories(estimator):

@@ -4,6 +4,8 @@ Each failure is an error (or a warning) that says what to change, raised before
 NumPy could produce NaN or a traceback from deep inside the network.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite
@@ -36,15 +38,16 @@ def fit_inputs(estimator, X, y, sample_weight, dtype, reset):
     """
     encoded = encode(estimator, X, reset=reset, dtype=dtype)
     if encoded is None:
-        X, y = validate_data(
-            estimator,
-            X,
-            y,
-            reset=reset,
-            dtype=[dtype, np.float64],
-            multi_output=True,
-            accept_sparse=["csr", "csc"],
-        )
+        with missing_values_hint(estimator, X, fitting=True):
+            X, y = validate_data(
+                estimator,
+                X,
+                y,
+                reset=reset,
+                dtype=[dtype, np.float64],
+                multi_output=True,
+                accept_sparse=["csr", "csc"],
+            )
     else:
         X, y = check_X_y(
             encoded,
@@ -60,6 +63,40 @@ def fit_inputs(estimator, X, y, sample_weight, dtype, reset):
         )
         sample_weight = to_network_dtype(sample_weight, dtype, "sample_weight")
     return X, y, sample_weight
+
+
+@contextmanager
+def missing_values_hint(estimator, X, *, fitting):
+    """scikit-learn's error for NaN in dense ``X``, with this estimator's fix.
+
+    Its own words point to other estimators; these estimators impute when asked
+    (``missing_values="impute"``). Sparse X keeps scikit-learn's error: the
+    imputation is for dense tables.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        if (
+            "Input X contains NaN" not in str(exc)
+            or not hasattr(estimator, "missing_values")
+            or _sparse.issparse(X)
+        ):
+            raise
+        if fitting:
+            fix = (
+                "Set missing_values='impute' (each column's median, plus a column "
+                "that marks the missing ones), or impute X yourself (e.g. "
+                "SimpleImputer in a Pipeline)."
+            )
+        else:
+            fix = (
+                "This model was fitted with missing_values='error', without "
+                "missing values: impute X as for training, or fit again with "
+                "missing_values='impute'."
+            )
+        raise ValueError(
+            f"{type(estimator).__name__}: X contains NaN (missing values). {fix}"
+        ) from None
 
 
 def to_network_dtype(A, dtype, name):

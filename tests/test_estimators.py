@@ -261,6 +261,57 @@ def test_warm_start_continues(wine):
         clf.fit(X, np.where(y == 0, 5, y))
 
 
+def test_a_continued_fit_refuses_a_changed_architecture(wine):
+    """warm_start and partial_fit keep the built network: a new size, dropout or
+    ensemble would be ignored without a word."""
+    X, y = wine
+    clf = DNNClassifier(
+        hidden_layer_sizes=(8,), max_iter=2, warm_start=True, random_state=0
+    ).fit(X, y)
+    for change in ({"hidden_layer_sizes": (4,)}, {"dropout": 0.5}):
+        name = next(iter(change))
+        with pytest.raises(ValueError, match=f"warm_start=True continues .*{name}="):
+            clf.set_params(**change).fit(X, y)
+        clone(clf).fit(X, y)  # a new estimator builds its network with it
+        clf.set_params(hidden_layer_sizes=[8], dropout=0.2)  # as built: continues
+    with pytest.raises(ValueError, match="partial_fit continues.*ensemble_size=1"):
+        clf.set_params(ensemble_size=2).partial_fit(X, y)
+    clf.set_params(ensemble_size=1, activation="ELU", max_iter=1).fit(X, y)
+    assert clf.n_iter_ == 3  # the same names, the same network: it continued
+
+
+def test_a_continued_fit_takes_the_optimizer_parameters_as_they_are_now(wine):
+    X, y = wine
+    clf = DNNClassifier(
+        hidden_layer_sizes=(8,),
+        max_iter=2,
+        lr_schedule=None,
+        warm_start=True,
+        random_state=0,
+    ).fit(X, y)
+    moments = clf.optimizer_.slots["m"].copy()
+    clf.set_params(learning_rate=0.05, beta_2=0.9).fit(X, y)
+    assert clf.history_["lr"] == pytest.approx([0.007, 0.007, 0.05, 0.05])
+    assert clf.optimizer_.beta_2 == 0.9
+    assert clf.optimizer_.iterations == 2 * clf.n_steps_ // 2  # the state went on
+    assert not np.array_equal(moments, clf.optimizer_.slots["m"])
+    clf.set_params(optimizer="sgd", momentum=0.9, beta_2=None).fit(X, y)
+    assert type(clf.optimizer_).__name__ == "SGD"  # another one: fresh state
+    assert clf.optimizer_.iterations == clf.n_steps_ // 3
+    # a new rate starts an open-ended schedule anew from it (an unchanged one
+    # continues: tests/test_schedules.py)
+    decay = DNNClassifier(
+        hidden_layer_sizes=(8,),
+        max_iter=2,
+        lr_schedule="exponential",
+        warm_start=True,
+        random_state=0,
+    ).fit(X, y)
+    decay.set_params(learning_rate=0.05).fit(X, y)
+    first, second = np.split(np.array(decay.history_["lr"]), 2)
+    np.testing.assert_allclose(second, first * 0.05 / 0.007, rtol=1e-5)
+
+
 def test_float64_and_callable_initializer(wine):
     X, y = wine
 
@@ -402,3 +453,35 @@ def test_mlp_style_layer_and_output_attributes(target):
         theirs.fit(X, y)
     for name in ("n_layers_", "n_outputs_", "out_activation_"):
         assert getattr(ours, name) == getattr(theirs, name), name
+
+
+def test_regressor_reads_numbers_stored_as_text_and_refuses_other_text():
+    X, y = load_diabetes(return_X_y=True)
+    y = y.round(2)
+    params = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    as_numbers = DNNRegressor(**params).fit(X, y).predict(X)
+    for text in (y.astype(str), y.astype(str).astype(object)):
+        np.testing.assert_array_equal(
+            DNNRegressor(**params).fit(X, text).predict(X), as_numbers
+        )
+    bad = y.astype(str).astype(object)
+    bad[5] = "n/a"
+    with pytest.raises(ValueError, match="y must hold numbers, and holds 'n/a'"):
+        DNNRegressor(**params).fit(X, bad)
+    bad[5] = "nan"
+    with pytest.raises(ValueError, match="y contains NaN"):
+        DNNRegressor(**params).fit(X, bad)
+
+
+def test_nested_parameters_of_a_named_optimizer_say_to_pass_an_instance():
+    with pytest.raises(ValueError, match=r"optimizer__beta_2 .*'nadam' here.*Pass "
+                       r"optimizer=Nadam\(\).*or set beta_2= on the estimator"):  # fmt: skip
+        DNNClassifier().set_params(optimizer__beta_2=0.99)
+    with pytest.raises(ValueError, match=r"'1cycle' here.*lr_schedule=OneCycle\(\)"):
+        DNNRegressor().set_params(lr_schedule__decay_steps=3)
+    with pytest.raises(ValueError, match="max_iter__x .*no object with parameters"):
+        DNNRegressor().set_params(max_iter__x=3)
+    # an instance, set in the same call or before, takes them
+    est = DNNClassifier().set_params(optimizer=Nadam(), optimizer__beta_2=0.99)
+    assert est.optimizer.beta_2 == 0.99
+    assert est.set_params(optimizer__beta_2=0.9).optimizer.beta_2 == 0.9

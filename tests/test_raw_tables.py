@@ -270,6 +270,36 @@ def test_bad_tables_get_clear_errors():
                       **SMALL).fit(text, y)  # fmt: skip
 
 
+def test_dates_and_durations_are_refused_with_the_features_to_make():
+    """As numbers they are counts of ticks: the same dates in another unit
+    (us from a file, ns from pandas) would give other predictions."""
+    X, y = _frame(60)
+    when = pd.Series(pd.date_range("2020-01-01", periods=60, freq="D"))
+    for table in (X.assign(when=when), X[["num", "price"]].assign(when=when)):
+        with pytest.raises(ValueError, match=r"column 'when' holds dates.*"
+                           r"X\['when'\]\.dt\.year"):  # fmt: skip
+            DNNClassifier(missing_values="impute", **SMALL).fit(table, y)
+    with pytest.raises(ValueError, match=r"holds durations.*\.dt\.total_seconds"):
+        DNNRegressor(**SMALL).fit(X[["price"]].assign(age=when - when[0]), X["price"])
+    with pytest.raises(ValueError, match=r"X holds dates.*np\.timedelta64"):
+        DNNRegressor(**SMALL).fit(when.to_numpy()[:, None], X["price"])
+    clf = DNNClassifier(missing_values="impute", **SMALL).fit(X.assign(when=0.0), y)
+    with pytest.raises(ValueError, match="column 'when' holds dates"):
+        clf.predict(X.assign(when=when))
+
+
+def test_nan_in_a_numeric_array_points_to_missing_values_impute():
+    X, y = load_wine(return_X_y=True)
+    X = X.copy()
+    X[3, 2] = np.nan
+    with pytest.raises(ValueError, match=r"X contains NaN.*missing_values='impute'"):
+        DNNClassifier(**SMALL).fit(X, y)
+    clf = DNNClassifier(**SMALL).fit(np.nan_to_num(X), y)
+    with pytest.raises(ValueError, match=r"fitted with missing_values='error'.*impute"):
+        clf.predict(X)
+    assert DNNClassifier(missing_values="impute", **SMALL).fit(X, y).score(X, y) > 0.9
+
+
 def test_object_arrays_with_columns_named_by_index():
     X, y = _frame(200)
     A = X.to_numpy(dtype=object)

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import (
+    load_breast_cancer,
     load_diabetes,
     load_iris,
     make_classification,
@@ -558,6 +559,29 @@ def test_a_failed_fit_says_it_is_no_better_than_a_constant():
                       r"most frequent class .*accuracy 0.333.*learning_rate \(now 1000\)"):  # fmt: skip
         model = DNNClassifier(learning_rate=1e3, random_state=0).fit(X, y)
     assert model.score(X, y) == pytest.approx(1 / 3)
+
+
+def test_a_constant_model_is_caught_in_float32_with_the_advice_its_loss_gives():
+    """A float32 mean of the labels once rounded below the float64 accuracy of
+    the majority class, and a constant model passed as better than it."""
+    X, y = load_breast_cancer(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match=r"no better than .*accuracy 0.627, "
+                      r"against 0.627.*highest .*lower learning_rate \(now 100\)"):  # fmt: skip
+        high = DNNClassifier(
+            learning_rate=100, max_iter=10, diagnostics=False, random_state=0
+        ).fit(X, y)
+    assert np.unique(high.predict(X)).size == 1
+    # a rate too low: after 7 epochs the loss is falling, after 5 it barely moved
+    X = StandardScaler().fit_transform(X[:285, :8])
+    slow = DNNClassifier(
+        hidden_layer_sizes=(16,), optimizer="sgd", learning_rate=1e-3, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match=r"loss was still falling.*train "
+                      r"longer \(max_iter, now 7\) or with a higher learning_rate"):  # fmt: skip
+        clone(slow).set_params(max_iter=7).fit(X, y[:285])
+    with pytest.warns(ConvergenceWarning, match=r"loss barely moved.*higher "
+                      r"learning_rate \(now 0.001\)"):  # fmt: skip
+        clone(slow).set_params(max_iter=5).fit(X, y[:285])
 
 
 @pytest.mark.parametrize(

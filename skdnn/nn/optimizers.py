@@ -182,6 +182,13 @@ class Optimizer(Configurable):
 
     def build(self, n_params, dtype):
         """Create zeroed state for ``n_params`` parameters; resets the step count."""
+        self.check_hyperparameters()
+        self.iterations = 0
+        self.slots = {name: np.zeros(n_params, dtype=dtype) for name in self._slots}
+        return self
+
+    def check_hyperparameters(self):
+        """Raise a ``ValueError`` for a hyperparameter out of its range."""
         clipping = [
             name
             for name in ("clipvalue", "clipnorm", "global_clipnorm")
@@ -206,9 +213,6 @@ class Optimizer(Configurable):
                     f"{type(self).__name__}'s {name} must be True or False, "
                     f"got {value!r}."
                 )
-        self.iterations = 0
-        self.slots = {name: np.zeros(n_params, dtype=dtype) for name in self._slots}
-        return self
 
     def _scratch(self, name, like):
         """A scratch vector the size of ``like``, kept between steps (not pickled)."""

@@ -1,0 +1,95 @@
+"""A continued fit: ``warm_start=True``, or ``partial_fit`` after a fit.
+
+It keeps the network the first fit built, and with it every parameter the
+network was built from (a change is an error, not silently ignored); it takes
+the optimizer's parameters as they are now, keeping the optimizer's state; and
+it continues the learning-rate schedule, except a finite one (1cycle), which
+spans one fit, and except after a change of the learning rate.
+"""
+
+import numpy as np
+
+from ._builder import lower
+from ._parameters import INPUT_LAYERS
+
+#: The parameters a network is built from, besides its hidden layers.
+BUILT_FROM = (
+    "activation",
+    "batch_norm",
+    "batch_norm_momentum",
+    "batch_norm_epsilon",
+    "input_batch_norm",
+    "dropout",
+    "input_dropout",
+    "dropout_type",
+    "dtype",
+    *INPUT_LAYERS,
+)
+
+
+def build_parameters(estimator):
+    """The values, normalised, of the parameters the network is built from."""
+    built = {"hidden_layer_sizes": tuple(estimator._hidden_sizes())}
+    for name in BUILT_FROM:
+        if hasattr(estimator, name):
+            value = getattr(estimator, name)
+            if isinstance(value, (list, np.ndarray)):
+                value = tuple(np.asarray(value).tolist())
+            built[name] = lower(value)
+    return built
+
+
+def check_same_build(estimator, partial):
+    """Raise when a parameter the network was built from changed since."""
+    built = getattr(estimator, "_built_with", None)
+    if built is None:  # a model pickled before this check
+        return
+    now = build_parameters(estimator)
+    for name, old in built.items():
+        if now.get(name, old) != old:
+            how = "partial_fit" if partial else "A fit with warm_start=True"
+            raise ValueError(
+                f"{type(estimator).__name__}: {how} continues the network built "
+                f"by the first fit, with {name}={old!r}; {name} is now "
+                f"{getattr(estimator, name)!r}, which would be ignored. Set it "
+                "back, or call fit with warm_start=False to build a new network."
+            )
+
+
+def update_optimizer(estimator):
+    """Give the fitted optimizer the optimizer parameters as they are now.
+
+    The same optimizer keeps its state (moments, step count) under the new
+    settings, as a Keras optimizer whose attributes are set between fits;
+    another optimizer starts from fresh state (Keras' "compile again").
+
+    Returns
+    -------
+    bool
+        Whether the learning rate changed (a schedule then starts anew from it).
+    """
+    new = estimator._make_optimizer()
+    fitted = estimator.optimizer_
+    old_rate = fitted.current_learning_rate
+    if type(new) is type(fitted):
+        fitted.set_params(**new.get_params(deep=False))
+        fitted.check_hyperparameters()
+    else:
+        network = estimator.network_
+        estimator.optimizer_ = new.build(network.theta.size, network.dtype)
+    return estimator.optimizer_.current_learning_rate != old_rate
+
+
+def new_schedule_needed(estimator, partial):
+    """Whether a continued fit starts a new learning-rate schedule.
+
+    A finite schedule (1cycle) spans one fit's ``max_iter`` epochs, so a warm
+    ``fit`` runs a new cycle: continuing the old one would train at its final
+    rate (``lr/10000``) and barely move. The open-ended schedules continue
+    (Keras' rule: they follow the optimizer's step count), and ``partial_fit``
+    continues any schedule.
+    """
+    schedule = getattr(estimator, "lr_schedule_", None)
+    if schedule is None:
+        return True
+    return not partial and schedule.fixed_budget
