@@ -67,15 +67,24 @@ def fit_inputs(estimator, X, y, sample_weight, dtype, reset):
 
 @contextmanager
 def missing_values_hint(estimator, X, *, fitting):
-    """scikit-learn's error for NaN in dense ``X``, with this estimator's fix.
+    """scikit-learn's errors for NaN or text in ``X``, with this estimator's fix.
 
-    Its own words point to other estimators; these estimators impute when asked
-    (``missing_values="impute"``). Sparse X keeps scikit-learn's error: the
-    imputation is for dense tables.
+    For NaN its own words point to other estimators; these estimators impute
+    when asked (``missing_values="impute"``). Sparse X keeps scikit-learn's
+    error: the imputation is for dense tables. Text in an array (object dtype)
+    is a categorical column the estimator cannot find without names or dtypes.
     """
     try:
         yield
     except ValueError as exc:
+        text = str(exc).partition("could not convert string to float: ")[2]
+        if text and fitting and hasattr(estimator, "categorical_features"):
+            raise ValueError(
+                f"{type(estimator).__name__}: X holds text ({text}) in an array, "
+                "whose columns have no dtypes to tell the categorical ones. Pass a "
+                "pandas DataFrame (its text and category columns are categorical), "
+                "or list them: categorical_features=[j, ...]."
+            ) from None
         if (
             "Input X contains NaN" not in str(exc)
             or not hasattr(estimator, "missing_values")

@@ -303,6 +303,9 @@ def test_nan_in_a_numeric_array_points_to_missing_values_impute():
 def test_object_arrays_with_columns_named_by_index():
     X, y = _frame(200)
     A = X.to_numpy(dtype=object)
+    with pytest.raises(ValueError, match=r"X holds text \('.*'\) in an array.*"
+                       r"DataFrame.*categorical_features=\[j, \.\.\.\]"):  # fmt: skip
+        DNNClassifier(**SMALL).fit(A, y)
     clf = DNNClassifier(categorical_features=[2, 3], missing_values="impute", **SMALL)
     clf.fit(A, y)
     assert not hasattr(clf, "feature_names_in_")
