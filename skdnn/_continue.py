@@ -33,8 +33,8 @@ def build_parameters(estimator):
     for name in BUILT_FROM:
         if hasattr(estimator, name):
             value = getattr(estimator, name)
-            if isinstance(value, (list, np.ndarray)):
-                value = tuple(np.asarray(value).tolist())
+            if hasattr(value, "__iter__") and not isinstance(value, str):
+                value = tuple(np.asarray(value).tolist())  # lists, arrays, Index
             built[name] = lower(value)
     return built
 
