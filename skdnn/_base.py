@@ -26,6 +26,7 @@ from ._continue import (
     build_parameters,
     check_same_build,
     new_schedule_needed,
+    schedule_spec,
     update_optimizer,
 )
 from ._diagnostics import advice, gradient_flow_problems
@@ -253,6 +254,7 @@ class _BaseDNN(
         if first or rate_changed or new_schedule_needed(self, partial):
             self.lr_schedule_ = self._make_schedule(data[0].shape[0], self.optimizer_)
             self._schedule_start = self.n_steps_
+            self._schedule_spec = schedule_spec(self.lr_schedule)
         state = TrainingState(
             self.network_,
             self.optimizer_,
@@ -320,6 +322,7 @@ class _BaseDNN(
                     new_layers,
                     rng,
                     lower(self.dtype),
+                    feature_names=getattr(self, "feature_names_in_", None),
                 )
             )
         self.optimizer_ = self._new_optimizer(self.network_)

@@ -3,8 +3,11 @@
 
 import os
 import threading
+import warnings
 from contextlib import contextmanager
 from numbers import Integral
+
+import numpy as np
 
 from .nn import _jit
 
@@ -15,7 +18,22 @@ def _blas_threads_from_environment():
         return "auto"
     if value in ("", "none"):
         return None
-    return int(value)
+    try:
+        threads = int(value)
+    except ValueError:
+        threads = 0
+    if threads < 1:
+        # a warning, not an error: a typo in the environment should not make
+        # the package fail to import
+        warnings.warn(
+            'The environment variable SKDNN_BLAS_THREADS must be "auto", "none" '
+            f"or a positive integer, got {os.environ['SKDNN_BLAS_THREADS']!r}; "
+            'using "auto".',
+            UserWarning,
+            stacklevel=2,
+        )
+        return "auto"
+    return threads
 
 
 _DEFAULT_BLAS_THREADS = _blas_threads_from_environment()
@@ -89,10 +107,15 @@ def set_config(use_numba=None, blas_threads=_UNSET):
     False
     >>> skdnn.set_config(use_numba=True)
     """
+    # every value checked before any is set: a bad call changes nothing
+    if use_numba is not None and not isinstance(use_numba, (bool, np.bool_)):
+        raise ValueError(f"use_numba must be True, False or None, got {use_numba!r}.")
+    if blas_threads is not _UNSET:
+        blas_threads = _check_blas_threads(blas_threads)
     if use_numba is not None:
         _jit.set_use_numba(use_numba)
     if blas_threads is not _UNSET:
-        _local.blas_threads = _check_blas_threads(blas_threads)
+        _local.blas_threads = blas_threads
 
 
 @contextmanager

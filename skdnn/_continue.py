@@ -4,7 +4,8 @@ It keeps the network the first fit built, and with it every parameter the
 network was built from (a change is an error, not silently ignored); it takes
 the optimizer's parameters as they are now, keeping the optimizer's state; and
 it continues the learning-rate schedule, except a finite one (1cycle), which
-spans one fit, and except after a change of the learning rate.
+spans one fit, and except after a change of the learning rate or of the
+schedule itself.
 """
 
 import numpy as np
@@ -87,9 +88,23 @@ def new_schedule_needed(estimator, partial):
     ``fit`` runs a new cycle: continuing the old one would train at its final
     rate (``lr/10000``) and barely move. The open-ended schedules continue
     (Keras' rule: they follow the optimizer's step count), and ``partial_fit``
-    continues any schedule.
+    continues any schedule; a changed ``lr_schedule`` starts anew.
     """
     schedule = getattr(estimator, "lr_schedule_", None)
     if schedule is None:
         return True
-    return not partial and schedule.fixed_budget
+    changed = getattr(estimator, "_schedule_spec", None) != schedule_spec(
+        estimator.lr_schedule
+    )
+    return changed or (not partial and schedule.fixed_budget)
+
+
+def schedule_spec(lr_schedule):
+    """What ``lr_schedule`` asks for, comparable between fits: a name, or an
+    instance's class and parameters (``lr_schedule__power`` changes them in
+    place), or the callable itself."""
+    if isinstance(lr_schedule, str):
+        return lower(lr_schedule)
+    if hasattr(lr_schedule, "get_params"):
+        return repr(lr_schedule)
+    return lr_schedule

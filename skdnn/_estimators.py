@@ -282,9 +282,21 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
         weights[present] = compute_class_weight(
             self.class_weight, classes=self.classes_[present], y=self.classes_[index]
         )
+        if isinstance(self.class_weight, dict) and (
+            not np.all(np.isfinite(weights)) or weights.min() < 0
+        ):
+            raise ValueError(
+                "class_weight values must be finite and non-negative (they "
+                f"multiply sample_weight), got {self.class_weight!r}."
+            )
         per_sample = weights[index]
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
+        if not per_sample.any():
+            raise ValueError(
+                "class_weight (times sample_weight) gives every sample a weight of "
+                f"0: nothing to learn from. Got class_weight={self.class_weight!r}."
+            )
         return per_sample.astype(Y.dtype if Y.dtype.kind == "f" else np.float64)
 
     def _is_softmax(self):

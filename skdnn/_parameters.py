@@ -237,6 +237,19 @@ def check_names(estimator):
             )
 
 
+#: The input layers' parameters, which transfer learning takes from the source.
+_TRANSFERRED_INPUTS = (
+    "input_scaling",
+    "numeric_embedding",
+    "embedding_frequencies",
+    "embedding_size",
+    "embedding_sigma",
+    "feature_scale",
+    "input_batch_norm",
+    "input_dropout",
+)
+
+
 def ineffective_parameters(estimator, n_new_hidden):
     """Parameters set to a value that does nothing in this configuration.
 
@@ -264,12 +277,7 @@ def ineffective_parameters(estimator, n_new_hidden):
         off = value is None or value is False or (_is_number(value) and value == 0)
         return not off and value != defaults[name]
 
-    if estimator.transfer_from is None:
-        for name in ("transfer_layers", "freeze_epochs", "reused_learning_rate_factor"):
-            if changed(name):
-                why[name] = "used only with transfer_from"
-    elif estimator.freeze_epochs is None and changed("reused_learning_rate_factor"):
-        why["reused_learning_rate_factor"] = "freeze_epochs=None never unfreezes"
+    why.update(_transfer_notes(estimator, defaults, changed))
     if estimator.batch_norm is None and not estimator.input_batch_norm:
         for name in ("batch_norm_momentum", "batch_norm_epsilon"):
             if changed(name):
@@ -303,6 +311,25 @@ def ineffective_parameters(estimator, n_new_hidden):
                 "no new hidden layer; the output layer is Glorot-uniform"
             )
     return {name: why[name] for name in defaults if name in why}
+
+
+def _transfer_notes(estimator, defaults, changed):
+    """``(name, why)`` of the transfer parameters that do nothing here."""
+    if estimator.transfer_from is None:
+        for name in ("transfer_layers", "freeze_epochs", "reused_learning_rate_factor"):
+            if changed(name):
+                yield name, "used only with transfer_from"
+        return
+    # the reused first block brings the source's input layers (a network built
+    # on top gets none of its own): a value set unlike the source's is ignored
+    source = getattr(estimator.transfer_from, "estimator", estimator.transfer_from)
+    for name in _TRANSFERRED_INPUTS:
+        value = getattr(estimator, name, None)
+        if name in defaults and value != defaults[name]:
+            if value != getattr(source, name, defaults[name]):
+                yield name, "with transfer_from the input layers are the source's"
+    if estimator.freeze_epochs is None and changed("reused_learning_rate_factor"):
+        yield "reused_learning_rate_factor", "freeze_epochs=None never unfreezes"
 
 
 def _is_number(value):

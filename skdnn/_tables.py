@@ -405,6 +405,13 @@ def new_encoder(estimator, X):
                 "array); a sparse matrix has no categories. Encode them before "
                 "(OneHotEncoder) and set categorical_features=None."
             )
+        if impute:
+            raise ValueError(
+                f"{name}: missing_values='impute' needs dense X (a DataFrame or an "
+                "array): a sparse matrix's implicit zeros are values, not missing "
+                "ones. Impute before (SimpleImputer) and keep "
+                "missing_values='error', or pass X.toarray()."
+            )
         return None
     if not hasattr(X, "shape"):
         X = np.asarray(X, dtype=object)

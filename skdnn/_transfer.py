@@ -73,7 +73,9 @@ def build_keeping_weights(layers, n_in, rng, dtype):
     return net
 
 
-def transfer_network(source, n_blocks, n_features, build_upper, rng, dtype):
+def transfer_network(
+    source, n_blocks, n_features, build_upper, rng, dtype, feature_names=None
+):
     """A network on copies of ``source``'s lowest hidden layers, and its frozen prefix.
 
     Parameters
@@ -91,6 +93,9 @@ def transfer_network(source, n_blocks, n_features, build_upper, rng, dtype):
         Initialises the new layers.
     dtype : str or numpy.dtype
         The network's dtype.
+    feature_names : array-like of str, optional
+        The new data's column names: with the source's, they must be the same,
+        in the same order (the reused layers read columns by position).
 
     Returns
     -------
@@ -102,12 +107,34 @@ def transfer_network(source, n_blocks, n_features, build_upper, rng, dtype):
         Number of hidden layers reused.
     """
     reused, n_blocks = _reused_layers(source, n_blocks, n_features)
+    _check_feature_names(source, feature_names)
     n = n_features
     for layer in reused:
         n = layer.output_size(n)
     upper = build_upper(n)
     network = build_keeping_weights(reused + upper, n_features, rng, dtype)
     return network, len(reused), n_blocks
+
+
+def _check_feature_names(source, feature_names):
+    source = source.estimator if isinstance(source, FrozenEstimator) else source
+    names = getattr(source, "feature_names_in_", None)
+    if names is None or feature_names is None:
+        return
+    names, feature_names = list(names), list(feature_names)
+    if names != feature_names:
+        j = next(
+            (j for j, (a, b) in enumerate(zip(names, feature_names)) if a != b),
+            min(len(names), len(feature_names)),
+        )
+        theirs = repr(names[j]) if j < len(names) else "no column"
+        ours = repr(feature_names[j]) if j < len(feature_names) else "no column"
+        raise ValueError(
+            f"transfer_from was fitted on other columns than X's: column {j} is "
+            f"{theirs} there and {ours} in X. The reused layers read the columns "
+            "by position, so they must be the same, in the same order: pass "
+            "X[source.feature_names_in_]."
+        )
 
 
 def _reused_layers(source, n_blocks, n_features):

@@ -287,6 +287,11 @@ def split_validation(X, Y, sample_weight, *, fraction, seed, stratify, estimator
     missing = estimator._missing_classes(val[1])
     if missing:
         raise _too_small(name, fraction, X.shape[0], f"no sample of {missing}")
+    for part, what in ((val, "validation"), (train, "training")):
+        if part[2] is not None and not np.any(part[2]):
+            raise _too_small(
+                name, fraction, X.shape[0], f"the {what} samples all weigh 0"
+            )
     return tuple(train), tuple(val)
 
 

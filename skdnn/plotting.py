@@ -116,7 +116,8 @@ def plot_learning_curves(estimator, ax=None):
 
 
 def _per_step_rates(estimator):
-    """The rate of every step from ``lr_schedule_``, or None if it cannot be known.
+    """``(first step, rates)`` of the steps of ``lr_schedule_``, or None if they
+    cannot be known.
 
     A schedule that reacts to the losses (``ReduceLROnPlateau``) only knows its
     final state, not the past rates.
@@ -130,7 +131,9 @@ def _per_step_rates(estimator):
         or type(schedule).batch_end is not LearningRateSchedule.batch_end
     ):
         return None
-    return np.array([schedule(step) for step in range(steps)], dtype=float)
+    # a warm fit may have started this schedule: its steps count from there
+    start = getattr(estimator, "_schedule_start", 0)
+    return start, np.array([schedule(s) for s in range(steps - start)], dtype=float)
 
 
 @_shared_docs
@@ -144,8 +147,9 @@ def plot_learning_rate(estimator, ax=None):
     ax : matplotlib Axes
         Markers: ``history_["lr"]``, the rate of each epoch's last step. Line
         (with an ``lr_schedule`` that does not depend on the losses):
-        ``lr_schedule_(step)`` for every step taken, ``n_steps_`` of them, with
-        step ``s`` drawn at epoch ``(s + 1) * n_epochs / n_steps_``, so the last step of an
+        ``lr_schedule_(step)`` for every step taken under it (all ``n_steps_``
+        of them, or those since a warm fit started it), with step ``s`` drawn
+        at epoch ``(s + 1) * n_epochs / n_steps_``, so the last step of an
         epoch lands on that epoch. The y axis is logarithmic when the rate
         spans more than a factor of 10.
 
@@ -162,10 +166,12 @@ def plot_learning_rate(estimator, ax=None):
     estimator, history = _history(estimator)
     ax = _axes(ax)
     lr = np.asarray(history["lr"], dtype=float)
-    rates = _per_step_rates(estimator)
+    per_step = _per_step_rates(estimator)
     shown = lr
-    if rates is not None and lr.size:
-        steps = np.arange(1, rates.size + 1) * lr.size / rates.size
+    if per_step is not None and lr.size:
+        start, rates = per_step
+        steps = np.arange(start + 1, start + rates.size + 1)
+        steps = steps * lr.size / estimator.n_steps_
         ax.plot(steps, rates, label="per step (lr_schedule_)")
         shown = np.concatenate([lr, rates])
     ax.plot(_epochs(lr), lr, "o", label="per epoch (history_)")

@@ -382,7 +382,7 @@ def get(name, **options):
     return factory(**options)
 
 
-def param_grid(*presets, **overrides):
+def param_grid(*presets, estimator=None, **overrides):
     """A ``GridSearchCV`` parameter grid with one point per preset.
 
     Parameters
@@ -390,9 +390,14 @@ def param_grid(*presets, **overrides):
     *presets : str or dict
         Preset names (see :func:`available`) or parameter dicts (e.g. from
         :func:`general` with options). Default: every preset.
+    estimator : estimator class or instance, default=None
+        The estimator the grid is for, whose defaults fill the parameters a
+        preset does not set (``DNNRegressor`` for a regression search). None:
+        ``DNNClassifier``.
     **overrides
-        Lists of values added to every point of the grid, e.g.
-        ``learning_rate=[0.001, 0.003]`` searches two peak rates per preset.
+        Values added to every point of the grid: a list searches its values
+        (``learning_rate=[0.001, 0.003]``: two peak rates per preset); any
+        other value (a number, a string, a tuple) is one value.
 
     Returns
     -------
@@ -413,11 +418,13 @@ def param_grid(*presets, **overrides):
 
     dicts = [get(p) if isinstance(p, str) else dict(p) for p in presets or available()]
     keys = set().union(*dicts)
-    defaults = DNNClassifier().get_params()
+    if estimator is None:
+        estimator = DNNClassifier
+    defaults = (estimator() if isinstance(estimator, type) else estimator).get_params()
     grid = []
     for params in dicts:
         point = {k: [params.get(k, defaults[k])] for k in sorted(keys)}
         for k, values in overrides.items():
-            point[k] = list(values)
+            point[k] = list(values) if isinstance(values, (list, range)) else [values]
         grid.append(point)
     return grid

@@ -51,6 +51,11 @@ def test_class_weight_errors_say_what_to_do(wine):
         DNNClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="not in class_weight|classes"):
         DNNClassifier(class_weight={7: 2.0}, max_iter=1).fit(X, y)
+    # they multiply sample_weight, which may not be negative either
+    with pytest.raises(ValueError, match="finite and non-negative.*-2.0"):
+        DNNClassifier(class_weight={1: -2.0}, max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="every sample a weight of 0"):
+        DNNClassifier(class_weight=dict.fromkeys(range(3), 0), max_iter=1).fit(X, y)
 
 
 def test_class_weight_is_tunable(wine):

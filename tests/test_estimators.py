@@ -485,3 +485,13 @@ def test_nested_parameters_of_a_named_optimizer_say_to_pass_an_instance():
     est = DNNClassifier().set_params(optimizer=Nadam(), optimizer__beta_2=0.99)
     assert est.optimizer.beta_2 == 0.99
     assert est.set_params(optimizer__beta_2=0.9).optimizer.beta_2 == 0.9
+
+
+def test_a_validation_split_of_zero_weight_is_refused_before_training():
+    X, y = load_breast_cancer(return_X_y=True)
+    weights = np.zeros(len(y))
+    weights[7] = 1.0  # one of the two sets has none: either is refused
+    with pytest.raises(ValueError, match="(validation|training) samples all weigh 0"):
+        DNNClassifier(
+            hidden_layer_sizes=(8,), max_iter=2, early_stopping=True, random_state=0
+        ).fit(X, y, sample_weight=weights)

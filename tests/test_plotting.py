@@ -115,6 +115,22 @@ def test_learning_rate_per_epoch_and_per_step():
     assert ax.get_ylabel() == "learning rate"
 
 
+def test_learning_rate_after_a_warm_fit_draws_the_new_cycle_where_it_ran():
+    clf = DNNClassifier(
+        hidden_layer_sizes=(8,),
+        batch_size=32,
+        max_iter=4,
+        warm_start=True,
+        random_state=0,
+    )
+    _fit(_fit(clf))  # two 1cycles, the second from step n_steps_ / 2
+    steps, epochs = plot_learning_rate(clf).get_lines()
+    x = np.asarray(steps.get_xdata())
+    assert x.min() > 4 and x.max() == 8  # epochs 5-8: the second cycle
+    last = np.isin(x, np.arange(5, 9))
+    np.testing.assert_allclose(_ydata(steps)[last], clf.history_["lr"][4:], rtol=1e-6)
+
+
 def test_learning_rate_without_known_steps():
     # no schedule: only history_; a loss-driven schedule: its past is unknown
     for schedule in [None, ReduceLROnPlateau(patience=1)]:

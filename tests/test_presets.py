@@ -115,6 +115,23 @@ def test_param_grid_runs_in_grid_search():
     assert len(search.cv_results_["params"]) == 3
 
 
+def test_param_grid_fills_from_the_estimator_it_is_for():
+    """A regression grid's tabular point keeps the regressor's own defaults."""
+    from skdnn import DNNRegressor
+
+    grid = presets.param_grid("general", "tabular", estimator=DNNRegressor)
+    tabular = grid[1]
+    assert tabular["activation"] == ["relu"] and tabular["dropout"] == [0.0]
+    assert tabular["early_stopping"] == ["auto"]
+    assert presets.param_grid("general")[0]["activation"] == ["elu"]
+    # one value is one value: a string is not split into letters, a tuple is one
+    point = presets.param_grid(
+        "general", lr_schedule="power", learning_rate=0.001, hidden_layer_sizes=(8, 8)
+    )[0]
+    assert point["lr_schedule"] == ["power"] and point["learning_rate"] == [0.001]
+    assert point["hidden_layer_sizes"] == [(8, 8)]
+
+
 def test_best_preset_is_accurate_on_digits():
     # One seed of the protocol of benchmarks/claims_presets.py (which reports the
     # median over seeds): digits, stratified 75/25 split, StandardScaler.

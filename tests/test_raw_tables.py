@@ -88,6 +88,14 @@ def test_wrong_categorical_features_say_what_x_has(features, message):
         DNNClassifier(categorical_features=features, **SMALL).fit(X, y)
 
 
+def test_imputation_needs_dense_x():
+    from scipy import sparse
+
+    X = sparse.random(60, 4, density=0.3, format="csr", random_state=0)
+    with pytest.raises(ValueError, match="missing_values='impute' needs dense X"):
+        DNNClassifier(missing_values="impute", **SMALL).fit(X, np.arange(60) % 2)
+
+
 def test_names_need_a_frame():
     X, y = _frame(40)
     with pytest.raises(ValueError, match="no column names"):

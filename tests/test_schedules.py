@@ -325,6 +325,29 @@ def test_warm_fit_runs_a_new_1cycle_and_partial_fit_continues_it(digits):
     np.testing.assert_allclose(est.history_["lr"][-1], 0.01 / 1e4, rtol=1e-3)
 
 
+def test_a_warm_fit_with_another_schedule_starts_it(digits):
+    X, y = digits
+    est = DNNClassifier(
+        hidden_layer_sizes=(8,),
+        batch_size=100,
+        max_iter=2,
+        learning_rate=0.01,
+        lr_schedule="power",
+        warm_start=True,
+        random_state=0,
+    ).fit(X[:400], y[:400])
+    est.set_params(lr_schedule="1cycle").fit(X[:400], y[:400])
+    assert type(est.lr_schedule_) is OneCycle
+    est.set_params(lr_schedule=ExponentialDecay(decay_steps=4)).fit(X[:400], y[:400])
+    est.set_params(lr_schedule__decay_steps=8).fit(X[:400], y[:400])  # in place
+    assert est.lr_schedule_.decay_steps == 8
+    np.testing.assert_allclose(
+        est.history_["lr"][-2:],
+        [0.01 * 0.1 ** ((4 * e - 1) / 8) for e in (1, 2)],
+        rtol=1e-6,
+    )
+
+
 def test_invalid_lr_schedule_string_is_rejected():
     with pytest.raises(ValueError, match="lr_schedule"):
         DNNRegressor(lr_schedule="cosine").fit([[0.0], [1.0]], [0.0, 1.0])

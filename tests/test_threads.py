@@ -83,6 +83,26 @@ def test_config_rejects_what_is_not_a_thread_count():
     assert skdnn.get_config()["blas_threads"] == "auto"
 
 
+def test_a_bad_setting_changes_nothing_and_a_bad_environment_falls_back(monkeypatch):
+    before = skdnn.get_config()
+    with pytest.raises(ValueError, match="blas_threads"):
+        with skdnn.config_context(use_numba=False, blas_threads="bad"):
+            pass
+    for value in ("false", "auto", 0):
+        with pytest.raises(ValueError, match="use_numba must be True, False or None"):
+            skdnn.set_config(use_numba=value)
+    assert skdnn.get_config() == before
+    from skdnn import _config
+
+    for value, expected in (("3", 3), ("none", None), ("auto", "auto")):
+        monkeypatch.setenv("SKDNN_BLAS_THREADS", value)
+        assert _config._blas_threads_from_environment() == expected
+    for value in ("four", "-3", "0"):
+        monkeypatch.setenv("SKDNN_BLAS_THREADS", value)
+        with pytest.warns(UserWarning, match="SKDNN_BLAS_THREADS must be"):
+            assert _config._blas_threads_from_environment() == "auto"
+
+
 # 1-epoch fits on raw digits: only their networks' shapes are used
 @pytest.mark.filterwarnings(
     "ignore:.*no better than always predicting:sklearn.exceptions.ConvergenceWarning"

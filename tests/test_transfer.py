@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.preprocessing import StandardScaler
 
-from skdnn import SGD, DNNClassifier, DNNRegressor
+from skdnn import SGD, DNNClassifier, DNNRegressor, UnusedParameterWarning
 from skdnn._training import Trainer, TrainingPlan, TrainingState
 from skdnn.nn.optimizers import Adam, Nadam
 
@@ -171,7 +171,14 @@ def test_patience_restarts_when_the_reused_layers_unfreeze(digits32, digits32_so
     # schedule (the old default: 1cycle would run its whole budget)
     params = dict(hidden_layer_sizes=(), n_iter_no_change=2, tol=1e9, random_state=0)
     assert plain_classifier(**params).fit(X_b, y_b).n_iter_ == 3
-    clf = plain_classifier(transfer_from=digits32_source, freeze_epochs=5, **params)
+    clf = plain_classifier(
+        transfer_from=digits32_source,
+        freeze_epochs=5,
+        # the source's input layers come along: the same settings, no warning
+        input_scaling="auto",
+        numeric_embedding="auto",
+        **params,
+    )
     clf.fit(X_b, y_b)
     assert clf.n_iter_ == 7  # 5 frozen epochs, then its own patience of 2
 
@@ -267,6 +274,25 @@ def test_transfer_errors_say_what_to_change(digits32, digits32_source):
         DNNClassifier(transfer_from=StandardScaler().fit(X_b)).fit(X_b, y_b)
     with pytest.raises(ValueError, match="reused_learning_rate_factor"):
         DNNClassifier(reused_learning_rate_factor=0).fit(X_b, y_b)
+
+
+def test_transfer_checks_the_column_names_and_names_ignored_input_settings(
+    digits32, digits32_source
+):
+    pd = pytest.importorskip("pandas")
+    X_b, y_b = task_b(digits32, n=40)
+    frame = pd.DataFrame(X_b, columns=[f"p{j}" for j in range(64)])
+    source = DNNClassifier(hidden_layer_sizes=(16,), max_iter=2, random_state=0)
+    source.fit(frame, y_b)
+    with pytest.raises(ValueError, match="column 0 is 'p0' there and 'p63' in X"):
+        DNNClassifier(transfer_from=source, max_iter=1).fit(frame.iloc[:, ::-1], y_b)
+    DNNClassifier(transfer_from=source, max_iter=1).fit(frame, y_b)  # same columns
+    # the source's input layers come along: other settings of them do nothing
+    with pytest.warns(UnusedParameterWarning, match="input_dropout=0.3: with "
+                      "transfer_from the input layers are the source's"):  # fmt: skip
+        DNNClassifier(transfer_from=source, input_dropout=0.3, max_iter=1).fit(
+            frame, y_b
+        )
 
 
 def test_default_freezes_four_epochs_then_trains_every_layer_at_the_full_rate(
