@@ -82,6 +82,15 @@ COMMON = (
     ("dtype", "float32"),
 )
 
+#: The numeric input layers fitted to the training data.
+NUMERIC_INPUTS = (
+    "input_scaling",
+    "numeric_embedding",
+    "embedding_frequencies",
+    "embedding_size",
+    "embedding_sigma",
+    "feature_scale",
+)
 #: Parameters of the input layers fitted to the training data (not for the
 #: autoencoder, which reconstructs X as given).
 INPUT_LAYERS = (
@@ -90,12 +99,7 @@ INPUT_LAYERS = (
     "max_one_hot_categories",
     "category_embedding_size",
     "min_category_frequency",
-    "input_scaling",
-    "numeric_embedding",
-    "embedding_frequencies",
-    "embedding_size",
-    "embedding_sigma",
-    "feature_scale",
+    *NUMERIC_INPUTS,
     "ensemble_size",
 )
 
@@ -238,16 +242,7 @@ def check_names(estimator):
 
 
 #: The input layers' parameters, which transfer learning takes from the source.
-_TRANSFERRED_INPUTS = (
-    "input_scaling",
-    "numeric_embedding",
-    "embedding_frequencies",
-    "embedding_size",
-    "embedding_sigma",
-    "feature_scale",
-    "input_batch_norm",
-    "input_dropout",
-)
+_TRANSFERRED_INPUTS = (*NUMERIC_INPUTS, "input_batch_norm", "input_dropout")
 
 
 def ineffective_parameters(estimator, n_new_hidden):
