@@ -295,6 +295,10 @@ def ineffective_parameters(estimator, n_new_hidden):
         why["huber_delta"] = 'used only with loss="huber"'
     if changed("validation_fraction") and estimator.early_stopping is False:
         why["validation_fraction"] = "used only with early_stopping=True"
+    if getattr(estimator, "pretraining", None) == "greedy" and changed(
+        "early_stopping"
+    ):
+        why["early_stopping"] = "greedy stages train without a validation set"
     if n_new_hidden == 0:
         for name in ("activation", "batch_norm", "dropout", "dropout_type"):
             if changed(name):

@@ -191,6 +191,20 @@ def test_errors_say_what_to_change(X, joint):
         DNNAutoencoder(transfer_from=joint)
 
 
+def test_greedy_pretraining_names_early_stopping_as_unused(X):
+    from skdnn import UnusedParameterWarning
+
+    with pytest.warns(UnusedParameterWarning, match="early_stopping=True: greedy "
+                      "stages train without a validation set"):  # fmt: skip
+        DNNAutoencoder(
+            hidden_layer_sizes=(16, 8),
+            pretraining="greedy",
+            early_stopping=True,
+            max_iter=1,
+            random_state=0,
+        ).fit(X[:200])
+
+
 def test_parameters_are_the_shared_ones_plus_pretraining():
     params = DNNAutoencoder().get_params()
     shared = set(DNNClassifier().get_params()) - {"class_weight", "label_smoothing"}
