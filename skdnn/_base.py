@@ -414,6 +414,8 @@ class _BaseDNN(
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         tags.input_tags.sparse = True
+        # NaN is a missing value the estimator imputes, when asked to
+        tags.input_tags.allow_nan = getattr(self, "missing_values", None) == "impute"
         return tags
 
 

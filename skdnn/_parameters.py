@@ -22,7 +22,7 @@ from .nn._registry import suggestion
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import INITIALIZERS
 from .nn.optimizers import OPTIMIZERS, RANGES
-from .nn.schedules import SCHEDULES
+from .nn.schedules import SCHEDULES, LearningRateSchedule, OneCycle
 
 #: Every estimator's parameters and defaults, in signature order.
 COMMON = (
@@ -273,6 +273,7 @@ def ineffective_parameters(estimator, n_new_hidden):
         return not off and value != defaults[name]
 
     why.update(_transfer_notes(estimator, defaults, changed))
+    why.update(_schedule_notes(estimator, changed))
     if estimator.batch_norm is None and not estimator.input_batch_norm:
         for name in ("batch_norm_momentum", "batch_norm_epsilon"):
             if changed(name):
@@ -329,6 +330,43 @@ def _transfer_notes(estimator, defaults, changed):
                 yield name, "with transfer_from the input layers are the source's"
     if estimator.freeze_epochs is None and changed("reused_learning_rate_factor"):
         yield "reused_learning_rate_factor", "freeze_epochs=None never unfreezes"
+
+
+def _schedule_notes(estimator, changed):
+    """``(name, why)`` of the parameters that the learning-rate schedule overrides."""
+    schedule = estimator.lr_schedule
+    if schedule is None:
+        return
+    if isinstance(schedule, str):
+        cycles = finite = schedule.lower() == "1cycle"
+        own_rate = False
+    elif isinstance(schedule, LearningRateSchedule):
+        cycles = isinstance(schedule, OneCycle) and schedule.cycle_momentum
+        # a cycle of its own length ends before or after max_iter epochs
+        finite = schedule.fixed_budget and schedule.total_steps is None
+        own_rate = any(
+            getattr(schedule, name, None) is not None
+            for name in ("initial_learning_rate", "max_learning_rate", "values")
+        )
+    else:  # a callable: step -> rate
+        cycles = finite = False
+        own_rate = True
+    if own_rate and changed("learning_rate"):
+        yield "learning_rate", "the lr_schedule sets its own rates"
+    if cycles and isinstance(estimator.optimizer, str):
+        knob = OPTIMIZERS.get(estimator.optimizer).momentum_attribute
+        if knob and getattr(estimator, knob, None) is not None:
+            yield (
+                knob,
+                (
+                    "1cycle cycles it 0.95 -> 0.85 -> 0.95 (pass "
+                    "OneCycle(cycle_momentum=False) to keep it)"
+                ),
+            )
+    if finite and estimator.early_stopping is False:
+        for name in ("tol", "n_iter_no_change"):
+            if changed(name):
+                yield name, "1cycle without early stopping runs all max_iter epochs"
 
 
 def _is_number(value):

@@ -25,8 +25,10 @@ pytestmark = pytest.mark.skipif(
 
 X, y = load_iris(return_X_y=True)
 X = StandardScaler().fit_transform(X)
-# a high patience: every fit runs exactly max_iter epochs
-SMALL = dict(hidden_layer_sizes=(8,), n_iter_no_change=100, random_state=0)
+# the classifier's default 1cycle runs exactly max_iter epochs; the others get a
+# patience high enough for that
+SMALL = dict(hidden_layer_sizes=(8,), random_state=0)
+PATIENT = dict(SMALL, n_iter_no_change=100)
 
 
 class Recorder:
@@ -128,7 +130,7 @@ def test_callback_can_stop_training():
 
 def test_partial_fit_is_one_epoch_task():
     recorder = Recorder()
-    reg = DNNRegressor(**SMALL).set_callbacks(recorder)
+    reg = DNNRegressor(**PATIENT).set_callbacks(recorder)
     reg.partial_fit(X, y)
     reg.partial_fit(X, y)
     assert len(recorder.epoch_ends) == 2
@@ -139,7 +141,7 @@ def test_partial_fit_is_one_epoch_task():
 @pytest.mark.parametrize("pretraining", ["joint", "greedy"])
 def test_autoencoder(pretraining):
     recorder = Recorder()
-    params = {**SMALL, "hidden_layer_sizes": (3, 2)}
+    params = {**PATIENT, "hidden_layer_sizes": (3, 2)}
     ae = DNNAutoencoder(pretraining=pretraining, max_iter=2, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -164,7 +166,7 @@ def test_autoencoder(pretraining):
             pretraining="greedy",
             max_iter=10,
             lr_schedule=schedule,
-            **{**SMALL, "hidden_layer_sizes": (3, 2)},
+            **{**PATIENT, "hidden_layer_sizes": (3, 2)},
         ),
     ],
 )
@@ -268,8 +270,8 @@ def test_no_callbacks_no_epoch_tasks(monkeypatch):
         "create",
         lambda *args: seen.append(real(*args)) or seen[-1],
     )
-    DNNRegressor(max_iter=1, **SMALL).partial_fit(X, y)
-    DNNRegressor(max_iter=1, **SMALL).set_callbacks(Recorder()).partial_fit(X, y)
+    DNNRegressor(max_iter=1, **PATIENT).partial_fit(X, y)
+    DNNRegressor(max_iter=1, **PATIENT).set_callbacks(Recorder()).partial_fit(X, y)
     assert seen[0] is None and seen[1] is not None
 
 

@@ -88,6 +88,21 @@ def test_wrong_categorical_features_say_what_x_has(features, message):
         DNNClassifier(categorical_features=features, **SMALL).fit(X, y)
 
 
+def test_nan_is_allowed_by_the_tags_when_imputed():
+    """Tag-driven tools (SequentialFeatureSelector) pass NaN on to the model."""
+    from sklearn.feature_selection import SequentialFeatureSelector
+    from sklearn.utils import get_tags
+
+    assert not get_tags(DNNClassifier()).input_tags.allow_nan
+    model = DNNClassifier(missing_values="impute", **SMALL)
+    assert get_tags(model).input_tags.allow_nan
+    X, y = load_wine(return_X_y=True)
+    X = X[:, :4].copy()
+    X[::7, 1] = np.nan
+    selector = SequentialFeatureSelector(model, n_features_to_select=2, cv=2)
+    assert selector.fit(X, y).get_support().sum() == 2
+
+
 def test_imputation_needs_dense_x():
     from scipy import sparse
 

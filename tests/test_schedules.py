@@ -181,7 +181,9 @@ def test_history_lr_is_the_last_steps_rate(digits):
     assert fitted.lr_schedule_.decay_steps_ == 8
     assert fitted.n_steps_ == 24
     # a callable step -> rate
-    fitted = _small_fit(est, X, y, lr_schedule=lambda t: 0.001 * (t // 4 + 1))
+    fitted = _small_fit(  # the callable sets the rates: no learning_rate
+        est, X, y, lr_schedule=lambda t: 0.001 * (t // 4 + 1), learning_rate=None
+    )
     np.testing.assert_allclose(
         fitted.history_["lr"], [0.001 * e for e in range(1, 7)], rtol=1e-6
     )
@@ -348,6 +350,36 @@ def test_a_warm_fit_with_another_schedule_starts_it(digits):
     )
 
 
+def test_what_the_schedule_overrides_is_named_as_unused(digits):
+    from skdnn import UnusedParameterWarning
+
+    X, y = digits[0][:200], digits[1][:200]
+    small = dict(hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    cases = [
+        ({"beta_1": 0.5}, "beta_1=0.5: 1cycle cycles it"),
+        ({"optimizer": "sgd", "momentum": 0.0}, "momentum=0.0: 1cycle cycles it"),
+        ({"tol": 10.0}, "tol=10.0: 1cycle without early stopping"),
+        (
+            {"lr_schedule": ExponentialDecay(initial_learning_rate=0.05),
+             "learning_rate": 1e-3},
+            "learning_rate=0.001: the lr_schedule sets its own rates",
+        ),
+    ]  # fmt: skip
+    for params, message in cases:
+        with pytest.warns(UnusedParameterWarning, match=message):
+            DNNClassifier(**small, **params).fit(X, y)
+    # where they do act, no warning
+    for params in (
+        {"beta_1": 0.5, "lr_schedule": OneCycle(cycle_momentum=False)},
+        {"beta_1": 0.5, "lr_schedule": None},
+        {"tol": 10.0, "lr_schedule": OneCycle(total_steps=4)},
+        {"learning_rate": 1e-3, "lr_schedule": ExponentialDecay()},
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UnusedParameterWarning)
+            DNNClassifier(**small, **params).fit(X, y)
+
+
 def test_invalid_lr_schedule_string_is_rejected():
     with pytest.raises(ValueError, match="lr_schedule"):
         DNNRegressor(lr_schedule="cosine").fit([[0.0], [1.0]], [0.0, 1.0])
@@ -477,6 +509,9 @@ def test_find_learning_rate_with_a_pipeline_and_sgd():
     assert 3e-3 < result.suggested_learning_rate < 0.3
 
 
+# that tol and n_iter_no_change do nothing under a 1cycle of max_iter epochs is
+# what this test shows, and what the UnusedParameterWarning says
+@pytest.mark.filterwarnings("ignore:.*1cycle without early stopping")
 def test_one_cycle_runs_its_budget_despite_a_training_loss_plateau(digits):
     # tol=10: no epoch ever improves the training loss enough, so the plateau stop
     # fires after n_iter_no_change epochs, unless a 1cycle schedule is running;
