@@ -414,6 +414,38 @@ sklearn.decomposition.PCA : The linear counterpart.
             start=self._n_encoder_layers(),
         )  # fmt: skip
 
+    def score(self, X, y=None, sample_weight=None):
+        """The share of the variance of ``X`` that its reconstruction explains.
+
+        ``1 - sum of squared errors / sum of squared deviations from the column
+        means`` over all features (scikit-learn's R² with
+        ``multioutput="variance_weighted"``): 1 is perfect, 0 is no better than
+        the column means. Weighing by variance keeps a nearly constant column
+        from dominating, as it would in a mean of per-feature R². With it
+        ``GridSearchCV`` tunes an autoencoder without a ``scoring``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The samples to encode and decode (dense: they are the targets too).
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the R².
+
+        Returns
+        -------
+        score : float
+            The explained share of the variance.
+        """
+        check_is_fitted(self)
+        _reject_sparse(X, "score")
+        X = self._validate_predict_input(X)
+        Z = self._forward(X, validated=True)
+        return float(
+            r2_score(X, Z, sample_weight=sample_weight, multioutput="variance_weighted")
+        )
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
@@ -421,11 +453,11 @@ sklearn.decomposition.PCA : The linear counterpart.
         return tags
 
 
-def _reject_sparse(X):
+def _reject_sparse(X, method="fit or partial_fit"):
     """The autoencoder's targets are X itself: dense, so X must be dense in fit."""
     if issparse(X):
         raise TypeError(
-            "DNNAutoencoder does not accept sparse X in fit or partial_fit: X is "
+            f"DNNAutoencoder does not accept sparse X in {method}: X is "
             "also its reconstruction target, which would be a dense "
             "(n_samples, n_features) array. Densify X (X.toarray()) if that fits in "
             "memory, or reduce it first (e.g. TruncatedSVD). transform accepts "

@@ -191,6 +191,25 @@ def test_errors_say_what_to_change(X, joint):
         DNNAutoencoder(transfer_from=joint)
 
 
+def test_score_is_the_explained_variance_and_tunes_without_a_scoring(X, joint):
+    from scipy import sparse
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import GridSearchCV
+
+    decoded = joint.inverse_transform(joint.transform(X))
+    expected = r2_score(X, decoded, multioutput="variance_weighted")
+    assert joint.score(X) == pytest.approx(expected, rel=1e-6)
+    assert joint.score(X) > 0.8  # (64, 16) units, 60 epochs: a good reconstruction
+    search = GridSearchCV(
+        DNNAutoencoder(hidden_layer_sizes=(16, 4), max_iter=3, random_state=0),
+        {"hidden_layer_sizes": [(16, 2), (16, 8)]},
+        cv=2,
+    ).fit(X[:600])
+    assert search.best_params_["hidden_layer_sizes"] == (16, 8)  # more codings
+    with pytest.raises(TypeError, match="sparse X in score"):
+        joint.score(sparse.csr_matrix(X))
+
+
 def test_greedy_pretraining_names_early_stopping_as_unused(X):
     from skdnn import UnusedParameterWarning
 
