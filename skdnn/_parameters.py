@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
 )
 
+from ._transfer import unwrap
 from .nn._registry import suggestion
 from .nn.activations import ACTIVATIONS
 from .nn.initializers import INITIALIZERS
@@ -322,7 +323,7 @@ def _transfer_notes(estimator, defaults, changed):
         return
     # the reused first block brings the source's input layers (a network built
     # on top gets none of its own): a value set unlike the source's is ignored
-    source = getattr(estimator.transfer_from, "estimator", estimator.transfer_from)
+    source = unwrap(estimator.transfer_from)
     for name in _TRANSFERRED_INPUTS:
         value = getattr(estimator, name, None)
         if name in defaults and value != defaults[name]:

@@ -116,8 +116,13 @@ def transfer_network(
     return network, len(reused), n_blocks
 
 
+def unwrap(source):
+    """The skdnn estimator of a ``transfer_from`` (a ``FrozenEstimator``'s own)."""
+    return source.estimator if isinstance(source, FrozenEstimator) else source
+
+
 def _check_feature_names(source, feature_names):
-    source = source.estimator if isinstance(source, FrozenEstimator) else source
+    source = unwrap(source)
     names = getattr(source, "feature_names_in_", None)
     if names is None or feature_names is None:
         return
@@ -139,8 +144,7 @@ def _check_feature_names(source, feature_names):
 
 def _reused_layers(source, n_blocks, n_features):
     """Copies of the lowest ``n_blocks`` reusable blocks of a fitted ``source``."""
-    if isinstance(source, FrozenEstimator):
-        source = source.estimator
+    source = unwrap(source)
     if not hasattr(source, "_reusable_blocks"):
         raise TypeError(
             "transfer_from must be a fitted DNNClassifier, DNNRegressor or "
