@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.utils import assert_all_finite
+from sklearn.utils import _safe_indexing, assert_all_finite
 from sklearn.utils.validation import _check_sample_weight, check_X_y, validate_data
 
 from . import _sparse
@@ -251,48 +251,82 @@ def warn_if_far_from_unit_scale(X, estimator):
 def split_validation(X, Y, sample_weight, *, fraction, seed, stratify, estimator):
     """Hold out ``fraction`` of the samples for early stopping.
 
-    Stratified by ``stratify`` (the classes) when given and possible; a split that
-    cannot be stratified warns and falls back to a random one. A validation set
-    too small to score (under 2 samples, or for a classifier missing a class) is
-    an error, raised before any training.
+    Stratified by ``stratify`` (the rows of the one-hot classes) when given.
+    Samples of a class with a single sample stay in the training set, and the rest
+    is split stratified if it can be, at random (with a warning) if not. A
+    classifier's validation set that misses classes warns: early stopping then
+    scores the classes it has, as MLPClassifier does, so that small or
+    imbalanced cross-validation folds still fit. A validation set under 2
+    samples, or whose samples (or the training samples) all weigh 0, is an error,
+    raised before any training.
 
     Returns
     -------
     (X_train, Y_train, sw_train), (X_val, Y_val, sw_val)
     """
     name = type(estimator).__name__
-    arrays = [X, Y] + ([sample_weight] if sample_weight is not None else [])
+    index = np.arange(X.shape[0])
+    single = np.zeros(X.shape[0], dtype=bool)
+    if stratify is not None:
+        _, inverse, counts = np.unique(
+            stratify, axis=0, return_inverse=True, return_counts=True
+        )
+        single = counts[inverse.ravel()] < 2
+    train, val = _split_indices(
+        index[~single],
+        None if stratify is None else stratify[~single],
+        fraction=fraction, seed=seed, name=name, n_samples=X.shape[0],
+    )  # fmt: skip
+    if single.any():
+        train = np.concatenate([train, index[single]])
+
+    def take(idx):  # as train_test_split indexes (dense, sparse, ...)
+        w = None if sample_weight is None else sample_weight[idx]
+        return _safe_indexing(X, idx), Y[idx], w
+
+    train, val = take(train), take(val)
+    if val[0].shape[0] < 2:
+        raise _too_small(name, fraction, X.shape[0], f"{val[0].shape[0]} sample")
+    missing = estimator._missing_classes(val[1])
+    if missing:
+        n_single = 0 if stratify is None else int(np.sum(counts < 2))
+        warn(
+            f"{name}: the early-stopping validation set has no sample of class(es) "
+            f"{missing} (validation_fraction={fraction} of {X.shape[0]} samples"
+            + ("; a class with a single sample stays in the training set"
+               if n_single else "")
+            + "): early stopping scores the other classes."
+            + (" Raise validation_fraction for a validation set with more of them."
+               if len(missing) > n_single else ""),
+            UserWarning,
+        )  # fmt: skip
+    for part, what in ((val, "validation"), (train, "training")):
+        if part[2] is not None and not np.any(part[2]):
+            raise _too_small(
+                name, fraction, X.shape[0], f"the {what} samples all weigh 0"
+            )
+    return train, val
+
+
+def _split_indices(index, stratify, *, fraction, seed, name, n_samples):
+    """``train_test_split`` of ``index``, stratified if possible (else warns)."""
     try:
-        parts = train_test_split(
-            *arrays, test_size=fraction, random_state=seed, stratify=stratify
+        return train_test_split(
+            index, test_size=fraction, random_state=seed, stratify=stratify
         )
     except ValueError as exc:
         if stratify is None:
-            raise _too_small(name, fraction, X.shape[0], str(exc)) from None
+            raise _too_small(name, fraction, n_samples, str(exc)) from None
         warn(
             f"{name}: the early-stopping validation split cannot be stratified "
             f"({exc}); it is drawn at random instead, so the training and "
             "validation sets may miss some classes.",
             UserWarning,
         )
-        return split_validation(
-            X, Y, sample_weight, fraction=fraction, seed=seed, stratify=None,
-            estimator=estimator,
+        return _split_indices(
+            index, None, fraction=fraction, seed=seed, name=name,
+            n_samples=n_samples,
         )  # fmt: skip
-    train, val = parts[0::2], parts[1::2]
-    if sample_weight is None:
-        train, val = train + [None], val + [None]
-    if val[0].shape[0] < 2:
-        raise _too_small(name, fraction, X.shape[0], f"{val[0].shape[0]} sample")
-    missing = estimator._missing_classes(val[1])
-    if missing:
-        raise _too_small(name, fraction, X.shape[0], f"no sample of {missing}")
-    for part, what in ((val, "validation"), (train, "training")):
-        if part[2] is not None and not np.any(part[2]):
-            raise _too_small(
-                name, fraction, X.shape[0], f"the {what} samples all weigh 0"
-            )
-    return tuple(train), tuple(val)
 
 
 def _too_small(name, fraction, n_samples, detail):

@@ -21,6 +21,7 @@ from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
     load_iris,
+    load_wine,
     make_classification,
     make_friedman1,
     make_regression,
@@ -41,6 +42,7 @@ from skdnn import (
     GradientFlowWarning,
     find_learning_rate,
 )
+from skdnn._validation import split_validation
 
 from .conftest import plain, plain_classifier, task_b
 
@@ -492,12 +494,49 @@ def test_a_split_that_cannot_be_stratified_warns():
     X, y = make_classification(
         n_samples=100, n_classes=3, n_informative=4, random_state=0
     )
-    y[0] = 3  # a class of one sample
+    # 5 validation rows of 100 cannot hold 3 classes in proportion
     est = DNNClassifier(
-        early_stopping=True, validation_fraction=0.5, max_iter=2, random_state=0
+        early_stopping=True, validation_fraction=0.02, max_iter=2, random_state=0
     )
     messages = [str(w.message) for w in _caught(lambda: est.fit(X, y))]
     assert any("cannot be stratified" in m for m in messages)
+
+
+@pytest.mark.parametrize("n_rare", [1, 2])
+def test_a_class_too_rare_for_the_validation_set_warns_and_fits(n_rare):
+    # Imbalanced cross-validation folds: MLPClassifier fits them, and so must we.
+    # A class with a single sample stays in training; the split of the others is
+    # still stratified (no "cannot be stratified" fallback to a random split).
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    X = np.vstack([X, X[y == 2][:n_rare] + 1.0])
+    y = np.r_[y, [3] * n_rare]
+    est = DNNClassifier(
+        early_stopping=True, max_iter=20, lr_schedule=None, random_state=0
+    )
+    messages = [str(w.message) for w in _caught(lambda: est.fit(X, y))]
+    (missing,) = [m for m in messages if "no sample of class(es) [3]" in m]
+    assert not any("cannot be stratified" in m for m in messages)
+    assert ("single sample stays in the training set" in missing) == (n_rare == 1)
+    assert ("Raise validation_fraction" in missing) == (n_rare == 2)
+    assert est.classes_.tolist() == [0, 1, 2, 3]
+    assert np.isfinite(est.history_["val_loss"]).all()
+    assert est.score(X[:178], y[:178]) > 0.95
+
+
+def test_a_class_of_one_sample_stays_in_training_and_the_rest_is_stratified():
+    y = np.r_[[0] * 60, [1] * 30, [2] * 9, [3]]
+    Y = np.eye(4)[y]
+    X = np.arange(100.0)[:, None]
+    clf = DNNClassifier().fit(X[:8], [0, 1, 2, 3] * 2)  # for its classes
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        (X_tr, Y_tr, _), (X_va, Y_va, _) = split_validation(
+            X, Y, None, fraction=0.2, seed=0, stratify=Y, estimator=clf
+        )
+    assert 99.0 in X_tr[:, 0]  # the class of one sample
+    assert Y_va.sum(axis=0).tolist() == [12, 6, 2, 0]  # 20% of each other class
+    assert sorted(np.r_[X_tr[:, 0], X_va[:, 0]]) == list(range(100))
 
 
 # 2 validation rows for 3 classes: the split also says it cannot be stratified
@@ -508,10 +547,9 @@ def test_a_validation_set_too_small_to_score_is_an_error(n):
     est = DNNRegressor(early_stopping=True, validation_fraction=0.05)
     with pytest.raises(ValueError, match="validation set is too small"):
         est.fit(X, y)
-    X, y = make_classification(n_samples=40, n_classes=2, random_state=0)
-    y[:3] = 2  # a third class, too rare for a 10% split to hold it
+    X, y = make_classification(n_samples=n, n_classes=2, random_state=0)
     est = DNNClassifier(early_stopping=True, validation_fraction=0.05, random_state=0)
-    with pytest.raises(ValueError, match="validation set is too small"):
+    with pytest.raises(ValueError, match=r"to score early stopping \(1 sample;"):
         est.fit(X, y)
 
 
