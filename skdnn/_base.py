@@ -603,7 +603,8 @@ def _failed_training_advice(estimator):
     moved, for a faster rate or better scaled inputs.
     """
     lr = estimator.optimizer_.current_learning_rate
-    scaled = estimator.input_batch_norm or getattr(estimator, "input_scaling", None)
+    # DNNAutoencoder has no input_scaling: it reconstructs X as given
+    scaled = estimator.input_batch_norm or getattr(estimator, "input_scaling", True)
     tip = "" if scaled else ", input_scaling='robust'"
     losses = estimator.history_.get("loss", [])
     if len(losses) < 2:

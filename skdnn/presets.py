@@ -14,7 +14,9 @@ A preset is only a starting point: the dict can be updated before use
 (``DNNClassifier(**{**presets.general(), "max_iter": 50})``) or overridden with
 ``set_params``. Since the estimator receives ordinary parameters, ``clone``,
 ``GridSearchCV`` and persistence see nothing special; :func:`param_grid` turns
-presets into a grid that compares them:
+presets into a grid that compares them. For ``DNNAutoencoder``, which has no
+input layers, pass ``estimator=DNNAutoencoder`` (``presets.general((100, 30),
+estimator=DNNAutoencoder)``):
 
 >>> from sklearn.model_selection import GridSearchCV
 >>> grid = presets.param_grid("general", "self_normalizing")
@@ -86,6 +88,30 @@ def _one_cycle(learning_rate, batch_size, max_iter):
     }
 
 
+def _for_estimator(params, estimator, preset):
+    """``params`` without the switches ``estimator`` has no parameter for.
+
+    The chapter's presets turn the numeric embedding off; an estimator without
+    input layers (``DNNAutoencoder``) reads its inputs as given anyway, so leaving
+    that switch out is the same network. A preset that asks for an input layer
+    the estimator lacks is refused rather than silently changed.
+    """
+    if estimator is None:
+        return params
+    instance = estimator() if isinstance(estimator, type) else estimator
+    names = instance.get_params(deep=False)
+    lacking = {k: v for k, v in params.items() if k not in names}
+    asked = sorted(k for k, v in lacking.items() if v not in (None, False))
+    if asked:
+        raise ValueError(
+            f"presets.{preset}() sets {', '.join(asked)}, which "
+            f"{type(instance).__name__} does not have: it reads X as given. "
+            "Scale X first (StandardScaler) and use presets.general() or "
+            "presets.self_normalizing() with this estimator."
+        )
+    return {k: v for k, v in params.items() if k in names}
+
+
 def _regularization(regularization, rate, l2):
     if regularization == "dropout":
         return {"dropout": rate, "l2": 0.0}
@@ -108,6 +134,7 @@ def general(
     learning_rate=0.007,
     batch_size=100,
     max_iter=60,
+    estimator=None,
 ):
     """Table 11-3: the chapter's default configuration for a deep network.
 
@@ -158,12 +185,17 @@ def general(
         validation over "auto" with 0.01.
     max_iter : int, default=60
         Epochs, the length of the 1cycle schedule.
+    estimator : estimator class or instance, default=None
+        The estimator the parameters are for. None: ``DNNClassifier`` or
+        ``DNNRegressor``, which take them all; ``DNNAutoencoder``: the
+        parameters without the numeric-embedding switch (it has no input
+        layers and reads X as given, so the network is the same).
 
     Returns
     -------
     params : dict
         Parameters for ``DNNClassifier`` (for ``DNNRegressor``, see the module's
-        note on regression).
+        note on regression), or for ``estimator``.
 
     See Also
     --------
@@ -181,7 +213,7 @@ def general(
     if batch_norm == "auto":
         batch_norm = "before" if len(hidden) >= DEEP_THRESHOLD else None
     regularizers = _regularization(regularization, dropout, l2)
-    return {
+    params = {
         "hidden_layer_sizes": hidden,
         "activation": "elu",
         "kernel_initializer": "he_normal",
@@ -193,6 +225,7 @@ def general(
         "dropout_type": _dropout_type(regularizers["dropout"], "standard"),
         **_one_cycle(learning_rate, batch_size, max_iter),
     }
+    return _for_estimator(params, estimator, "general")
 
 
 def self_normalizing(
@@ -202,6 +235,7 @@ def self_normalizing(
     learning_rate=0.007,
     batch_size=100,
     max_iter=60,
+    estimator=None,
 ):
     """Table 11-4: the chapter's configuration for a self-normalizing network.
 
@@ -242,12 +276,17 @@ def self_normalizing(
         training rows, from 48 to 200).
     max_iter : int, default=60
         Epochs, the length of the 1cycle schedule.
+    estimator : estimator class or instance, default=None
+        The estimator the parameters are for. None: ``DNNClassifier`` or
+        ``DNNRegressor``, which take them all; ``DNNAutoencoder``: the
+        parameters without the numeric-embedding switch (it has no input
+        layers and reads X as given, so the network is the same).
 
     Returns
     -------
     params : dict
         Parameters for ``DNNClassifier`` (for ``DNNRegressor``, see the module's
-        note on regression).
+        note on regression), or for ``estimator``.
 
     See Also
     --------
@@ -262,7 +301,7 @@ def self_normalizing(
     ...     StandardScaler(), DNNClassifier(**presets.self_normalizing())
     ... )
     """
-    return {
+    params = {
         "hidden_layer_sizes": _hidden(hidden_layer_sizes),
         "activation": "selu",
         "kernel_initializer": "lecun_normal",
@@ -275,9 +314,12 @@ def self_normalizing(
         "l2": 0.0,
         **_one_cycle(learning_rate, batch_size, max_iter),
     }
+    return _for_estimator(params, estimator, "self_normalizing")
 
 
-def tabular(*, embedding_frequencies=None, feature_scale=None, max_iter=60):
+def tabular(
+    *, embedding_frequencies=None, feature_scale=None, max_iter=60, estimator=None
+):
     """The estimator's defaults with RealMLP's numeric embeddings and a longer budget.
 
     On top of each estimator's own defaults (robust input scaling with smooth
@@ -306,6 +348,9 @@ def tabular(*, embedding_frequencies=None, feature_scale=None, max_iter=60):
         estimator's default (on for ``DNNRegressor``, off for ``DNNClassifier``).
     max_iter : int, default=60
         Epochs, the length of the estimators' default 1cycle schedule.
+    estimator : estimator class or instance, default=None
+        The estimator the parameters are for. ``DNNAutoencoder`` is refused:
+        it has none of the input layers this preset sets.
 
     Returns
     -------
@@ -333,7 +378,7 @@ def tabular(*, embedding_frequencies=None, feature_scale=None, max_iter=60):
         params["embedding_frequencies"] = embedding_frequencies
     if feature_scale is not None:
         params["feature_scale"] = feature_scale
-    return params
+    return _for_estimator(params, estimator, "tabular")
 
 
 _PRESETS = {
@@ -363,7 +408,7 @@ def get(name, **options):
         One of :func:`available`.
     **options
         Keyword arguments of that preset's function (e.g.
-        ``hidden_layer_sizes``).
+        ``hidden_layer_sizes``, ``estimator``).
 
     Returns
     -------
@@ -389,7 +434,8 @@ def param_grid(*presets, estimator=None, **overrides):
     ----------
     *presets : str or dict
         Preset names (see :func:`available`) or parameter dicts (e.g. from
-        :func:`general` with options). Default: every preset.
+        :func:`general` with options). Default: every preset that applies to
+        ``estimator`` (for ``DNNAutoencoder``, all but :func:`tabular`).
     estimator : estimator class or instance, default=None
         The estimator the grid is for, whose defaults fill the parameters a
         preset does not set (``DNNRegressor`` for a regression search). None:
@@ -416,10 +462,19 @@ def param_grid(*presets, estimator=None, **overrides):
     """
     from ._estimators import DNNClassifier
 
-    dicts = [get(p) if isinstance(p, str) else dict(p) for p in presets or available()]
-    keys = set().union(*dicts)
     if estimator is None:
         estimator = DNNClassifier
+    dicts = []
+    for preset in presets or available():
+        if not isinstance(preset, str):
+            dicts.append(dict(preset))
+            continue
+        try:
+            dicts.append(get(preset, estimator=estimator))
+        except ValueError:
+            if presets:  # named, so wanted: say why it does not apply
+                raise
+    keys = set().union(*dicts)
     defaults = (estimator() if isinstance(estimator, type) else estimator).get_params()
     grid = []
     for params in dicts:

@@ -11,7 +11,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 import skdnn
-from skdnn import DNNClassifier, DNNRegressor, presets
+from skdnn import DNNAutoencoder, DNNClassifier, DNNRegressor, presets
 from skdnn.exceptions import UnusedParameterWarning
 
 
@@ -144,3 +144,38 @@ def test_best_preset_is_accurate_on_digits():
     clf.fit(scaler.transform(X_tr), y_tr)
     assert clf.score(scaler.transform(X_te), y_te) >= 0.975
     assert np.isfinite(clf.loss_)
+
+
+@pytest.mark.parametrize("name", ["general", "self_normalizing"])
+def test_chapter_presets_for_the_autoencoder(name):
+    params = presets.get(name, hidden_layer_sizes=(32, 8), estimator=DNNAutoencoder)
+    # the same network as for the classifier, less the switch it has no use for
+    assert params == {
+        k: v
+        for k, v in presets.get(name, hidden_layer_sizes=(32, 8)).items()
+        if k != "numeric_embedding"
+    }
+    X = StandardScaler().fit_transform(load_digits().data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnusedParameterWarning)
+        ae = DNNAutoencoder(**{**params, "max_iter": 10}, random_state=0).fit(X)
+    assert ae.score(X) > 0.1
+    # the classifier and regressor take every parameter: nothing dropped
+    assert presets.get(name, estimator=DNNRegressor()) == presets.get(name)
+
+
+def test_tabular_preset_is_refused_for_the_autoencoder():
+    with pytest.raises(ValueError, match="input_scaling, numeric_embedding.*"
+                       "DNNAutoencoder does not have"):  # fmt: skip
+        presets.tabular(estimator=DNNAutoencoder)
+    assert presets.tabular(estimator=DNNClassifier) == presets.tabular()
+    grid = presets.param_grid(estimator=DNNAutoencoder)
+    assert [point["activation"] for point in grid] == [["elu"], ["selu"]]
+    with pytest.raises(ValueError, match="does not have"):
+        presets.param_grid("tabular", estimator=DNNAutoencoder)
+    X = StandardScaler().fit_transform(load_digits().data)
+    grid = presets.param_grid(
+        estimator=DNNAutoencoder, hidden_layer_sizes=[(32, 8)], max_iter=10
+    )
+    search = GridSearchCV(DNNAutoencoder(random_state=0), grid, cv=2).fit(X)
+    assert np.isfinite(search.best_score_)
