@@ -9,8 +9,15 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.preprocessing import StandardScaler
 
-from skdnn import SGD, DNNClassifier, DNNRegressor, UnusedParameterWarning
+from skdnn import (
+    SGD,
+    DNNAutoencoder,
+    DNNClassifier,
+    DNNRegressor,
+    UnusedParameterWarning,
+)
 from skdnn._training import Trainer, TrainingPlan, TrainingState
+from skdnn.nn.dropout import Dropout
 from skdnn.nn.optimizers import Adam, Nadam
 
 from .conftest import plain_classifier, task_b
@@ -454,3 +461,16 @@ def _trainer(network, loss, optimizer, batch_size, n_frozen):
     plan = TrainingPlan(loss=loss, batch_size=batch_size, max_epochs=1)
     network.frozen = n_frozen  # what the Unfreezer hook sets for an epoch
     return Trainer(state, plan, np.random.RandomState(0))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_denoising_autoencoders_input_dropout_comes_along(digits32):
+    # Keras' Sequential(model_A.layers[:-1]): the reused block keeps its input
+    # dropout, active in training only (docs/transfer.md).
+    X, _, y, _ = digits32
+    ae = DNNAutoencoder((16, 8), input_dropout=0.4, max_iter=2, random_state=0)
+    clf = DNNClassifier(hidden_layer_sizes=(), transfer_from=ae.fit(X), max_iter=2)
+    clf.set_params(random_state=0).fit(X[:100], y[:100])
+    first = clf.network_.layers[0]
+    assert isinstance(first, Dropout) and first.rate == 0.4
+    assert np.array_equal(clf.predict_proba(X[:50]), clf.predict_proba(X[:50]))
