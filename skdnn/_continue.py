@@ -8,6 +8,8 @@ spans one fit, and except after a change of the learning rate or of the
 schedule itself.
 """
 
+from numbers import Integral
+
 import numpy as np
 
 from ._builder import lower
@@ -34,10 +36,41 @@ def build_parameters(estimator):
     for name in BUILT_FROM:
         if hasattr(estimator, name):
             value = getattr(estimator, name)
-            if hasattr(value, "__iter__") and not isinstance(value, str):
+            if name == "categorical_features":
+                value = _columns(estimator, value)
+            elif hasattr(value, "__iter__") and not isinstance(value, str):
                 value = tuple(np.asarray(value).tolist())  # lists, arrays, Index
             built[name] = lower(value)
     return built
+
+
+def _columns(estimator, value):
+    """``categorical_features`` as the indices of the fitted columns it names.
+
+    A mask, indices (negative ones too) and names of the same columns then
+    compare equal; a value that does not resolve stays as written (the fit's
+    own validation words its error).
+    """
+    if value is None or isinstance(value, str):
+        return value
+    values = np.asarray(value)
+    n = getattr(estimator, "n_features_in_", None)
+    if n is None:
+        return tuple(values.tolist())
+    if values.dtype == bool:
+        if values.shape != (n,):
+            return tuple(values.tolist())
+        return tuple(np.flatnonzero(values).tolist())
+    names = [str(c) for c in getattr(estimator, "feature_names_in_", ())]
+    columns = set()
+    for item in values.ravel().tolist():
+        if isinstance(item, str) and item in names:
+            columns.add(names.index(item))
+        elif isinstance(item, Integral) and -n <= item < n:
+            columns.add(int(item) % n)
+        else:
+            return tuple(values.tolist())
+    return tuple(sorted(columns))
 
 
 def check_same_build(estimator, partial):

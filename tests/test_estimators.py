@@ -9,7 +9,7 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
@@ -278,6 +278,21 @@ def test_a_continued_fit_refuses_a_changed_architecture(wine):
         clf.set_params(ensemble_size=2).partial_fit(X, y)
     clf.set_params(ensemble_size=1, activation="ELU", max_iter=1).fit(X, y)
     assert clf.n_iter_ == 3  # the same names, the same network: it continued
+
+
+def test_categorical_columns_named_another_way_are_the_same_network():
+    pd = require("pandas")
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    X = X.assign(grade=pd.cut(X["alcohol"], 3, labels=["a", "b", "c"]).astype(str))
+    clf = DNNClassifier(
+        categorical_features=["grade"], max_iter=1, warm_start=True, random_state=0
+    ).fit(X, y)
+    last = X.shape[1] - 1
+    for same in ([last], [-1], np.arange(X.shape[1]) == last, ("grade",)):
+        clf.set_params(categorical_features=same).fit(X, y)  # continues
+    assert clf.n_iter_ == 5
+    with pytest.raises(ValueError, match=r"categorical_features=\(13,\); .* is now"):
+        clf.set_params(categorical_features=["grade", "alcohol"]).fit(X, y)
 
 
 def test_a_continued_fit_takes_the_optimizer_parameters_as_they_are_now(wine):
