@@ -3,23 +3,25 @@
 scikit-learn's ``fit`` wrapper, ``Pipeline`` and the search classes add frames of
 their own between the user's call and the estimator, so no fixed ``stacklevel``
 points at the user's code. ``warn`` counts the frames to the first one outside
-skdnn and scikit-learn instead.
+skdnn, scikit-learn and joblib (whose ``Parallel`` runs the fits of a search or
+of ``cross_validate`` in the user's process when ``n_jobs`` is None) instead.
 """
 
 import os
 import sys
 import warnings
 
+import joblib
 import sklearn
 
 _INTERNAL = tuple(
     os.path.dirname(os.path.abspath(module.__file__)) + os.sep
-    for module in (sys.modules[__name__.rpartition(".")[0]], sklearn)
+    for module in (sys.modules[__name__.rpartition(".")[0]], sklearn, joblib)
 )
 
 
 def warn(message, category=UserWarning):
-    """``warnings.warn`` pointing at the first frame outside skdnn and scikit-learn.
+    """``warnings.warn`` pointing at the first frame outside skdnn, sklearn, joblib.
 
     Parameters
     ----------

@@ -28,7 +28,7 @@ from sklearn.datasets import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import RidgeCV
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import cross_validate, train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
@@ -289,6 +289,10 @@ def test_warnings_point_at_the_callers_line(iris):
     pipe = make_pipeline(StandardScaler(), plain_classifier(max_iter=2))
     [w] = _caught(lambda: pipe.fit(X, y), ConvergenceWarning)
     assert os.path.abspath(w.filename) == os.path.abspath(__file__)
+    # cross_validate runs its fits through joblib, in this process with n_jobs=None
+    caught = _caught(lambda: cross_validate(pipe, X, y, cv=2), ConvergenceWarning)
+    assert len(caught) == 2
+    assert {os.path.abspath(w.filename) for w in caught} == {os.path.abspath(__file__)}
 
 
 # -- 7. target and input scale --------------------------------------------------------
