@@ -81,9 +81,9 @@ scale: a non-constant column with a standard deviation above 100 or below
         '"from_dtype", array-like of str, int or bool, or None',
         """\
 The categorical columns of X, which the estimator encodes itself (no
-``ColumnTransformer`` needed). "from_dtype": the ``category``, ``object``
-and ``string`` columns of a pandas DataFrame (none for an array), as
-``HistGradientBoostingClassifier``; or column names, indices, or a boolean
+``ColumnTransformer`` needed). "from_dtype": the ``category`` and text
+columns of a pandas DataFrame, and its ``object`` columns unless they hold
+only numbers (none for an array); or column names, indices, or a boolean
 mask. A column with at most ``max_one_hot_categories`` categories is
 one-hot encoded; one with more gets a learned embedding of
 ``category_embedding_size`` values (``skdnn.nn.CategoryEmbedding``).
@@ -96,10 +96,12 @@ prediction (never an error). The categories are fixed by the first
         '{"error", "impute"}',
         """\
 What a missing value (NaN, None, ``pd.NA``) in X does. "error": a
-``ValueError`` that names the column. "impute": a numeric column's missing
-values become its training median, and each column that had missing values
-in fit gets a 0/1 indicator input; a missing category is a category of its
-own.""",
+``ValueError`` (naming the column when X is encoded: a table with
+categories). "impute": a numeric column's missing values become its
+training median, and each column that had missing values in fit gets a 0/1
+indicator input (a column with no value in fit is ignored, with a
+warning); a missing category is a category of its own when it is seen
+``min_category_frequency`` times, else it joins "other".""",
     ),
     "max_one_hot_categories": (
         "int",

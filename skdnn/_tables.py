@@ -19,21 +19,34 @@ matrix the network reads::
   is all zeros (``OneHotEncoder(handle_unknown="ignore")``). Under embeddings,
   slot 0 is "other" and starts at the zero vector.
 - With ``missing_values="impute"`` a missing category (None, NaN) is a category
-  of its own.
+  of its own when seen ``min_frequency`` times, else "other"; a numeric column
+  with no value in fit is ignored (read as 0), with a warning.
 
 Only pandas DataFrames carry column dtypes, so ``categorical_features="from_dtype"``
-finds categorical columns (pandas ``category``, ``object`` and ``string``
-columns) in them alone; for arrays, name the columns by index or boolean mask.
+finds categorical columns (pandas ``category`` and text columns, and ``object``
+columns unless they hold only numbers) in them alone; for arrays, name the
+columns by index or boolean mask.
 """
 
 from numbers import Integral
 
 import numpy as np
 from scipy.sparse import issparse
+from sklearn.utils import check_array
 from sklearn.utils.validation import _check_feature_names, _check_n_features
+
+from ._warnings import warn
 
 #: Values of ``categorical_features`` other than a list of columns.
 FROM_DTYPE = "from_dtype"
+
+#: What pandas infers for an object column that holds numbers only (missing
+#: values aside): ``X.replace({np.nan: None})``, an imputer's pandas output, or
+#: ``Decimal`` from a database. Such a column is numeric, as scikit-learn reads it.
+_NUMBERS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "empty"})
+#: ... and for an object column of dates, times or periods.
+_DATES = frozenset({"date", "datetime", "datetime64", "period", "time"})
+_DURATIONS = frozenset({"timedelta", "timedelta64"})
 
 
 def _is_frame(X):
@@ -44,6 +57,26 @@ def _is_categorical_dtype(dtype):
     kind = getattr(dtype, "kind", None)
     name = str(dtype)
     return name in ("category", "str") or name.startswith("string") or kind == "O"
+
+
+def _inferred(column):
+    """pandas' reading of a column's values ("string", "floating", "date", ...)."""
+    from pandas.api.types import infer_dtype
+
+    return infer_dtype(column, skipna=True)
+
+
+def _reads_as_categories(column):
+    """Whether ``"from_dtype"`` takes this DataFrame column as categorical.
+
+    Category and text dtypes are; an ``object`` column is unless it holds only
+    numbers (or only missing values), which scikit-learn reads as floats.
+    """
+    if not _is_categorical_dtype(column.dtype):
+        return False
+    if getattr(column.dtype, "kind", None) != "O":  # category, str, string
+        return True
+    return _inferred(column) not in _NUMBERS
 
 
 def categorical_mask(X, categorical_features, estimator_name):
@@ -58,7 +91,10 @@ def categorical_mask(X, categorical_features, estimator_name):
     if isinstance(categorical_features, str):  # "from_dtype" (validated)
         if not _is_frame(X):
             return None
-        mask = np.array([_is_categorical_dtype(t) for t in X.dtypes], dtype=bool)
+        mask = np.array(
+            [_reads_as_categories(X.iloc[:, j]) for j in range(X.shape[1])],
+            dtype=bool,
+        )
         return mask if mask.any() else None
     values = np.asarray(categorical_features)
     if n_features is None:
@@ -166,7 +202,9 @@ class TableEncoder:
         frame = _is_frame(X)
         self.kinds = [str(t) for t in X.dtypes] if frame else None
         self.categorical_kinds = (
-            [_is_categorical_dtype(t) for t in X.dtypes] if frame else None
+            [_reads_as_categories(X.iloc[:, j]) for j in range(n_features)]
+            if frame
+            else None
         )
         categorical = (
             np.zeros(n_features, dtype=bool)
@@ -174,24 +212,7 @@ class TableEncoder:
             else self.categorical
         )
         self.numeric = np.flatnonzero(~categorical)
-        numeric = self._numeric(X, fit=True)
-        missing = np.isnan(numeric)
-        if missing.any() and not self.impute:
-            column = int(np.flatnonzero(missing.any(axis=0))[0])
-            raise self._missing_error(self.numeric[column], missing[:, column])
-        self.indicated = np.flatnonzero(missing.any(axis=0))
-        empty = np.flatnonzero(missing.all(axis=0)) if len(numeric) else []
-        if len(empty):
-            raise ValueError(
-                f"{self.estimator_name}: column {self._name(self.numeric[empty[0]])} "
-                "has no value in the training data (all missing). Drop it."
-            )
-        # every column's: a value missing at predict only is imputed too
-        self.medians = (
-            np.nanmedian(numeric, axis=0)
-            if numeric.size
-            else np.zeros(numeric.shape[1])
-        )
+        self._fit_numeric(self._numeric(X, fit=True))
         self.one_hot, self.embedded = [], []
         for j in np.flatnonzero(categorical):
             levels = self._levels(_column(X, j), j)
@@ -199,6 +220,30 @@ class TableEncoder:
                 levels
             )
         return self
+
+    def _fit_numeric(self, numeric):
+        """Medians, indicated and empty columns of the numeric columns in fit."""
+        missing = np.isnan(numeric)
+        if missing.any() and not self.impute:
+            column = int(np.flatnonzero(missing.any(axis=0))[0])
+            raise self._missing_error(self.numeric[column], missing[:, column])
+        empty = missing.all(axis=0) if len(numeric) else np.zeros(0, dtype=bool)
+        self.indicated = np.flatnonzero(missing.any(axis=0) & ~empty)
+        self.empty = np.flatnonzero(empty)
+        if self.empty.size:
+            names = ", ".join(self._name(self.numeric[i]) for i in self.empty[:5])
+            warn(
+                f"{self.estimator_name}: column(s) {names} have no value in the "
+                "training data (all missing): they are read as 0 here and at "
+                "prediction, i.e. ignored, as SimpleImputer drops them. Drop them "
+                "from X to silence this.",
+                UserWarning,
+            )
+        # every column's: a value missing at predict only is imputed too
+        self.medians = np.zeros(numeric.shape[1])
+        full = np.flatnonzero(~empty)
+        if len(numeric) and full.size:
+            self.medians[full] = np.nanmedian(numeric[:, full], axis=0)
 
     def _levels(self, values, j):
         """A ``Levels`` record of column ``j``'s categories in fit."""
@@ -213,6 +258,9 @@ class TableEncoder:
                 present, self._name(j), self.estimator_name
             ) from None
         kept = counts >= self.min_frequency
+        # half the rows or more in "other" (a mostly missing column is not)
+        if counts[~kept].sum() > values.shape[0] / 2:
+            self._warn_collapsed(present, categories.size, counts[~kept].sum(), j)
         return Levels(
             column=j,
             categories=categories[kept],
@@ -248,9 +296,12 @@ class TableEncoder:
         if missing.any():
             if not self.impute:
                 column = int(np.flatnonzero(missing.any(axis=0))[0])
-                raise self._missing_error(self.numeric[column], missing[:, column])
+                raise self._missing_error(
+                    self.numeric[column], missing[:, column], predicting=True
+                )
             rows, cols = np.nonzero(missing)
             numeric[rows, cols] = self.medians[cols]
+        numeric[:, getattr(self, "empty", [])] = 0.0  # empty in fit: ignored
         parts = [numeric, missing[:, self.indicated]]
         for levels in self.one_hot:
             parts.append(self._one_hot(X, levels))
@@ -294,7 +345,7 @@ class TableEncoder:
         values = _column(X, j)
         missing = _missing(values)
         if missing.any() and not self.impute:
-            raise self._missing_error(j, missing)
+            raise self._missing_error(j, missing, predicting=True)
         slots = np.zeros(values.shape[0], dtype=np.intp)
         present = np.flatnonzero(~missing)
         if present.size and levels.categories.size:
@@ -329,27 +380,59 @@ class TableEncoder:
     def _check_columns(self, X):
         if self.kinds is None or not _is_frame(X):
             return
-        for j, new in enumerate(X.dtypes):
-            if self.categorical_kinds[j] != _is_categorical_dtype(new):
-                old = self.kinds[j]
-                raise ValueError(
-                    f"{self.estimator_name}: column {self._name(j)} had dtype {old} "
-                    f"in fit and has {new} now. Pass it with the dtype it had in "
-                    "fit (X[col].astype(...))."
-                )
+        for j, was_categories in enumerate(self.categorical_kinds):
+            column = X.iloc[:, j]
+            if _reads_as_categories(column) == was_categories:
+                continue
+            if column.isna().all():  # a record with None there: missing either way
+                continue
+            read = ("categories", "numbers")
+            raise ValueError(
+                f"{self.estimator_name}: column {self._name(j)} held "
+                f"{read[not was_categories]} in fit (dtype {self.kinds[j]}) and "
+                f"holds {read[was_categories]} now (dtype {column.dtype}). Pass it "
+                "as it was in fit (X[col].astype(...))."
+            )
+
+    def _warn_collapsed(self, present, n_categories, n_rare, j):
+        """Most rows of a categorical column fall in "other": say what it may be."""
+        if _numbers_as_text(present):
+            hint = (
+                "Its values are numbers written as text: if the column is numeric, "
+                "convert it first (pd.to_numeric(X[col], errors='coerce'), with "
+                "missing_values='impute')"
+            )
+        elif n_categories >= 0.9 * present.size:
+            hint = "If it is an identifier, drop it"
+        else:
+            hint = "Lower min_category_frequency to keep more of its values"
+        warn(
+            f"{self.estimator_name}: categorical column {self._name(j)} has "
+            f"{n_categories} distinct values, and {n_rare} of its {present.size} "
+            "non-missing values are seen fewer than min_category_frequency="
+            f"{self.min_frequency} times: they all share one 'other' input, so the "
+            f"column tells the network little. {hint}.",
+            UserWarning,
+        )
 
     def _name(self, j):
         name = self.names[j]
         return repr(name) if self.kinds is not None else f"{j}"
 
-    def _missing_error(self, j, missing):
+    def _missing_error(self, j, missing, *, predicting=False):
         rows = np.flatnonzero(missing)
+        fix = (
+            "This model was fitted with missing_values='error': impute them before "
+            "predicting (SimpleImputer), or fit again with missing_values='impute'."
+            if predicting
+            else "Set missing_values='impute' (numbers: the training median and "
+            "a missing indicator; categories: a category of their own when "
+            "frequent enough), or impute them before the estimator (SimpleImputer)."
+        )
         return ValueError(
             f"{self.estimator_name}: column {self._name(j)} has {rows.size} missing "
             f"value(s) (rows {rows[:5].tolist()}{', ...' if rows.size > 5 else ''}). "
-            "Set missing_values='impute' (numbers: the training median and a "
-            "missing indicator; categories: a category of its own), or impute them "
-            "before the estimator (SimpleImputer)."
+            + fix
         )
 
 
@@ -374,6 +457,21 @@ class Levels:
         if self.has_other:
             labels.append("other")
         return labels
+
+
+def _numbers_as_text(values):
+    """Whether most of the (non-missing) text values of a column read as numbers."""
+    text = [v for v in values[:1000].tolist() if isinstance(v, str)]
+    if not text:
+        return False
+    numbers = 0
+    for v in text:
+        try:
+            float(v)
+            numbers += 1
+        except ValueError:
+            pass
+    return numbers >= 0.75 * len(text)  # a missing marker ("?") may be common
 
 
 def _mixed_types_error(values, name, estimator_name):
@@ -448,6 +546,8 @@ def encode(estimator, X, *, reset, dtype):
         return None
     if not hasattr(X, "shape"):
         X = np.asarray(X, dtype=object)
+    if len(X.shape) != 2:  # scikit-learn's words: one row is a DataFrame of one row
+        check_array(X, dtype=None, ensure_all_finite=False)
     _check_feature_names(estimator, X, reset=reset)
     _check_n_features(estimator, X, reset=reset)
     if reset:
@@ -464,16 +564,20 @@ def check_no_dates(X, estimator_name):
     on how the table was loaded; the same dates would give other predictions.
     """
     if _is_frame(X):
-        columns = zip(X.columns, X.dtypes)
+        columns = [(c, X, j) for j, c in enumerate(X.columns)]
     elif getattr(getattr(X, "dtype", None), "kind", None) in ("M", "m"):
-        columns = [(None, X.dtype)]
+        columns = [(None, X, None)]
     else:
         return
-    for name, dtype in columns:
-        kind = getattr(dtype, "kind", None)
-        if kind not in ("M", "m"):
+    for name, frame, j in columns:
+        dtype = frame.dtype if j is None else frame.dtypes.iloc[j]
+        kind = _time_kind(dtype, frame, j)
+        if kind is None:
             continue
         what = "dates" if kind == "M" else "durations"
+        if str(dtype) == "object":  # datetime.date, time, timedelta objects
+            value = frame.iloc[:, j].dropna().iloc[0]
+            dtype = f"object: {type(value).__name__} values"
         if name is None:
             where = "X"
             hint = (
@@ -483,6 +587,12 @@ def check_no_dates(X, estimator_name):
             )
         else:
             where, col = f"column {name!r}", f"X[{name!r}]"
+            if str(dtype).startswith("object"):
+                col = (
+                    f"pd.to_datetime({col})"
+                    if kind == "M"
+                    else f"pd.to_timedelta({col})"
+                )
             hint = (
                 f"{col}.dt.year, {col}.dt.dayofweek or ({col} - start).dt.days"
                 if kind == "M"
@@ -494,6 +604,25 @@ def check_no_dates(X, estimator_name):
             "whose unit depends on how the data was loaded. Replace it by "
             f"numeric features first, e.g. {hint}."
         )
+
+
+def _time_kind(dtype, frame, j):
+    """``"M"`` for dates and times, ``"m"`` for durations, else None.
+
+    Also for the date and time objects pandas keeps in ``object`` columns
+    (``datetime.date`` from a database) and for periods, not only datetime64.
+    """
+    kind = getattr(dtype, "kind", None)
+    if kind in ("M", "m"):
+        return kind
+    if str(dtype).startswith("period"):
+        return "M"
+    if kind != "O" or j is None:
+        return None
+    inferred = _inferred(frame.iloc[:, j])
+    if inferred in _DATES:
+        return "M"
+    return "m" if inferred in _DURATIONS else None
 
 
 def embedded_categories(estimator):
