@@ -277,6 +277,11 @@ class _BaseDNN(
         except Diverged as exc:
             self._finish_fit(rng)
             raise DivergenceError(_divergence_message(self, exc)) from None
+        except BaseException:
+            # from user code (a callback, a callable schedule): the estimator
+            # stays consistent with the weights training ended with
+            self._finish_fit(rng)
+            raise
         self._finish_fit(rng)
         end_fit(self, context, X, y, sample_weight)
         report_fit(self, result, (X, Y, sample_weight), partial, first_epoch)
@@ -653,13 +658,14 @@ def _divergence_message(estimator, exc):
             "(normalize_y=True, or TransformedTargetRegressor), or set "
             "dtype='float64'."
         )
-    lr = estimator.optimizer_.current_learning_rate
+    # the rate in force (a schedule's), not the learning_rate parameter
+    lr = exc.lr if exc.lr is not None else estimator.optimizer_.current_learning_rate
     where = f"epoch {exc.epoch}" + (
         f", batch {exc.batch}" if exc.batch else " (validation loss)"
     )
     return (
         f"{name}: the loss became {exc.loss} at {where}. Training stopped and "
-        "the weights from before that epoch were kept. Try a lower "
-        f"learning_rate (now {lr:g}), gradient clipping (e.g. clipnorm=1.0), "
+        f"{exc.kept} were kept. Try a lower learning_rate (the rate in force "
+        f"was {lr:g}), gradient clipping (e.g. clipnorm=1.0), "
         "standardised inputs, or a different kernel_initializer."
     )

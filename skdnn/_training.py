@@ -29,11 +29,17 @@ from .nn.normalization import BatchNormalization
 
 
 class Diverged(Exception):
-    """Internal signal: a loss was not finite (``batch`` 0: the validation loss)."""
+    """Internal signal: a loss was not finite (``batch`` 0: the validation loss).
+
+    ``lr``: the rate in force then (set by the epoch loop); ``kept``: which
+    weights training ends with.
+    """
 
     def __init__(self, epoch, batch, loss):
         super().__init__(epoch, batch, loss)
         self.epoch, self.batch, self.loss = epoch, batch, loss
+        self.lr = None
+        self.kept = "the weights from before that epoch"
 
 
 @dataclass
@@ -378,14 +384,29 @@ class _EpochLoop:
                 with np.errstate(over="ignore", invalid="ignore"):
                     loss = self.trainer.train_epoch(X, Y, sample_weight, epoch)
                     record = self._evaluate(epoch, loss)
-            except Diverged:
+            except Diverged as exc:
                 net.restore(start)
+                exc.lr = self.trainer.learning_rate()
+                self._end_diverged(exc)
                 raise
             except KeyboardInterrupt:
                 self._interrupted(epoch, start)
                 break
+            except BaseException:
+                # from user code inside a step (a callable schedule): the step
+                # may be half applied; the estimator keeps the epoch's start
+                net.restore(start)
+                raise
             record["time"] = time.perf_counter() - tic
-            if self._end_epoch(epoch, record):
+            try:
+                stop = self._end_epoch(epoch, record)
+            except KeyboardInterrupt:
+                # from user code at the epoch's end (a callback), as a second
+                # Ctrl-C: a usable model first, then the caller re-raises it
+                self._interrupt = (f"after epoch {epoch}", "its weights")
+                self.result.abort = True
+                break
+            if stop:
                 break
         for hook in self.hooks:
             hook.end_training(self)
@@ -427,6 +448,14 @@ class _EpochLoop:
             self._interrupt = (f"after epoch {epoch}", "its weights")
             return True
         return stop
+
+    def _end_diverged(self, exc):
+        """After a divergence, training ends as after an interrupt: the best
+        validation epoch's weights if early stopping kept them."""
+        for hook in self.hooks:
+            hook.end_training(self)
+        if self.kept is not None:
+            exc.kept = self.kept
 
     def _interrupted(self, epoch, start):
         """Ctrl-C during an epoch: keep a usable model, say where it stopped."""

@@ -12,7 +12,7 @@ from skdnn import DivergenceError, DNNAutoencoder, DNNClassifier, DNNRegressor
 from skdnn.exceptions import TrainingInterruptedWarning
 from skdnn.nn.losses import SquaredError
 
-from .conftest import plain_regressor
+from .conftest import plain_regressor, require
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning",
@@ -166,6 +166,83 @@ def test_divergence_with_early_stopping_keeps_finite_weights(digits120_own_scale
         clf.fit(X, y)
     assert np.isfinite(clf.network_.theta).all()
     assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_divergence_under_early_stopping_keeps_the_best_validation_epoch(
+    digits120_own_scale,
+):
+    X, y = digits120_own_scale
+    params = dict(early_stopping=True, max_iter=50, optimizer="sgd")
+
+    def rising(step):  # trains, then diverges: the schedule's own rate is named
+        return 5e-2 if step < 60 else 1e6
+
+    clf = _clf(lr_schedule=rising, **params)
+    with pytest.raises(
+        DivergenceError,
+        match=r"the weights of epoch \d+, the best on validation.*"
+        r"the rate in force was 1e\+06",
+    ):
+        clf.fit(X, y)
+    best = int(np.argmin(clf.history_["val_loss"])) + 1
+    reference = _clf(lr_schedule=lambda step: 5e-2, **{**params, "max_iter": best})
+    reference.fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+
+
+class _Raises:
+    """A scikit-learn callback that raises ``error`` at the end of epoch ``at``."""
+
+    def __init__(self, at, error):
+        self.at, self.error = at, error
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        if context.task_name == "epoch" and len(estimator.history_["loss"]) == self.at:
+            raise self.error
+
+
+def test_an_error_from_user_code_leaves_a_consistent_estimator(digits120_own_scale):
+    require("sklearn.callback")  # scikit-learn >= 1.9
+    X, y = digits120_own_scale
+    clf = _clf(max_iter=10, lr_schedule=None)
+    clf.set_callbacks(_Raises(3, RuntimeError("boom")))
+    with pytest.raises(RuntimeError, match="boom"):
+        clf.fit(X, y)
+    # fitted with the weights of epoch 3, every attribute from that fit
+    reference = _clf(max_iter=3, lr_schedule=None).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    assert clf.loss_curve_ == reference.loss_curve_ and clf.n_iter_ == 3
+
+    def broken(step):  # a callable schedule failing mid-epoch
+        if step == 15:
+            raise ValueError("bad schedule")
+        return 1e-2
+
+    clf = _clf(max_iter=10, lr_schedule=broken)
+    with pytest.raises(ValueError, match="bad schedule"):
+        clf.fit(X, y)
+    reference = _clf(max_iter=1, lr_schedule=lambda step: 1e-2).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+
+
+def test_a_keyboard_interrupt_from_a_callback_is_a_second_ctrl_c(digits120_own_scale):
+    require("sklearn.callback")
+    X, y = digits120_own_scale
+    clf = _clf(max_iter=10, lr_schedule=None, early_stopping=True)
+    clf.set_callbacks(_Raises(4, KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        with pytest.warns(TrainingInterruptedWarning, match="after epoch 4.*best on"):
+            clf.fit(X, y)
+    assert clf.n_iter_ == 4 and np.isfinite(clf.predict_proba(X)).all()
 
 
 def test_data_too_large_for_float32_is_not_blamed_on_the_learning_rate(
