@@ -439,15 +439,18 @@ def report_fit(estimator, result, data, partial, first_epoch):
         if result.abort:
             raise KeyboardInterrupt
         return
+    if partial or result.stopped_by_callback:
+        return
+    # a failed fit says so (with its own advice) rather than "train longer"
+    if _warn_if_no_better_than_constant(estimator, *data):
+        return
     steps = estimator.n_steps_ - estimator._schedule_start
-    if not partial and more_epochs_would_help(result, estimator.lr_schedule_, steps):
+    if more_epochs_would_help(result, estimator.lr_schedule_, steps):
         warn(
             f"{name}: max_iter={estimator.max_iter} epochs reached and the loss is "
             "still improving; increase max_iter to train longer.",
             ConvergenceWarning,
         )
-    elif not (partial or result.stopped_by_callback):
-        _warn_if_no_better_than_constant(estimator, *data)
 
 
 def more_epochs_would_help(result, schedule, steps):
@@ -567,7 +570,7 @@ def _warn_if_no_better_than_constant(estimator, X, Y, sample_weight):
     data, than a constant: the most frequent class, or the mean target.
 
     A training that failed (a learning rate far too high, dead units) often ends
-    there, and its other warnings may not say so plainly.
+    there, and its other warnings may not say so plainly. True if it warned.
     """
     weights = None if sample_weight is None else np.asarray(sample_weight, np.float64)
     if getattr(estimator, "_label_binarizer", None) is not None:
@@ -590,13 +593,14 @@ def _warn_if_no_better_than_constant(estimator, X, Y, sample_weight):
     )
     # a margin above rounding: a model within 1e-6 of the constant is one
     if score > constant + 1e-6:
-        return
+        return False
     warn(
         f"{type(estimator).__name__}: the fitted model is no better than "
         f"{what} on its own training data ({measure} {score:.3f}, against "
         f"{constant:.3f}): training failed. {_failed_training_advice(estimator)}",
         ConvergenceWarning,
     )
+    return True
 
 
 def _failed_training_advice(estimator):

@@ -315,9 +315,9 @@ rate after 5 epochs without improvement of the validation loss (of the
 training loss without early stopping). "1cycle": the rate rises from
 ``lr/10`` to ``lr`` and back over 90% of the steps of ``max_iter`` epochs,
 then falls to ``lr/10000``, while the momentum (``beta_1`` of the Adam
-family) cycles 0.95 -> 0.85 -> 0.95; without early stopping it runs all
-``max_iter`` epochs (a plateau of the training loss does not end it
-mid-cycle); set ``learning_rate`` to the peak rate
+family) cycles 0.95 -> 0.85 -> 0.95; it runs all ``max_iter`` epochs,
+with or without early stopping (a plateau does not end it mid-cycle;
+early stopping then keeps the best validation epoch's weights); set ``learning_rate`` to the peak rate
 (e.g. from ``skdnn.find_learning_rate``). ``lr`` is ``learning_rate`` (or
 the optimizer's default). For other settings pass an instance:
 ``PowerDecay``, ``ExponentialDecay``, ``PiecewiseConstant``,
@@ -353,6 +353,9 @@ Shuffle the samples at every epoch.""",
 Hold out ``validation_fraction`` of the data (stratified for classifiers),
 stop when the validation loss has not improved by ``tol`` for
 ``n_iter_no_change`` epochs and restore the weights of the best epoch.
+Under the 1cycle schedule (the default) training runs the whole cycle and
+early stopping only selects the best epoch (RealMLP's best-epoch
+selection).
 "auto": only when the training set has at least 100 samples, so small data
 sets train on all of them. ``DNNRegressor`` defaults to "auto" (with
 ``validation_fraction=0.2``): a regression network otherwise fits the noise
@@ -370,8 +373,9 @@ Share of the training data held out when early stopping is on.""",
         "int",
         """\
 Epochs without an improvement of at least ``tol`` before training stops
-(on the validation loss with early stopping, else on the training loss; a
-1cycle schedule without early stopping runs its whole budget).""",
+(on the validation loss with early stopping, else on the training loss).
+Unused under a 1cycle schedule of ``max_iter`` epochs (the default), which
+runs its whole budget.""",
     ),
     "tol": (
         "float",

@@ -179,6 +179,12 @@ class EarlyStopping(Hook):
 
     def end_training(self, loop):
         loop.result.best_loss = self.best
+        # "still improving" (the ConvergenceWarning) needs an improvement in the
+        # last quarter of the epochs: a patience as long as the fit never runs
+        # out, and then more epochs gave the same model
+        recent = max(1, min(self.n_iter_no_change, loop.result.epochs // 4))
+        if self.wait >= recent:
+            loop.result.converged = True
         if self.snapshot is not None:
             loop.state.network.restore(self.snapshot)
             loop.kept = (

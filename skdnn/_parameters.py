@@ -368,6 +368,11 @@ def _schedule_notes(estimator, changed):
         for name in ("tol", "n_iter_no_change"):
             if changed(name):
                 yield name, "1cycle without early stopping runs all max_iter epochs"
+    elif finite and changed("n_iter_no_change"):
+        yield (
+            "n_iter_no_change",
+            "1cycle runs all max_iter epochs; early stopping keeps the best epoch",
+        )
 
 
 def _is_number(value):

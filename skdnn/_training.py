@@ -92,8 +92,10 @@ class TrainingResult:
     """What one call of ``train`` did.
 
     ``converged``: a callback ended training (then also ``stopped_by_callback``),
-    or the stopping rule's patience ran out at the last epoch (whether training stopped there or a fixed-budget
-    schedule carried it on to its end). ``interrupted``:
+    or the monitored loss had stopped improving: the stopping rule's patience ran
+    out (whether training stopped there or a fixed-budget schedule carried it on
+    to its end), or no improvement came in the last quarter of the epochs.
+    ``interrupted``:
     None, or where Ctrl-C stopped it and which weights were kept; ``abort``: the
     interrupt came mid-batch, so the caller re-raises it once the model is usable.
     """

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.skipif(
 
 X, y = load_iris(return_X_y=True)
 X = StandardScaler().fit_transform(X)
-# the classifier's default 1cycle runs exactly max_iter epochs; the others get a
-# patience high enough for that
+# the estimators' default 1cycle runs exactly max_iter epochs; the autoencoder
+# (constant rate by default) gets a patience high enough for that
 SMALL = dict(hidden_layer_sizes=(8,), random_state=0)
 PATIENT = dict(SMALL, n_iter_no_change=100)
 
@@ -130,7 +130,7 @@ def test_callback_can_stop_training():
 
 def test_partial_fit_is_one_epoch_task():
     recorder = Recorder()
-    reg = DNNRegressor(**PATIENT).set_callbacks(recorder)
+    reg = DNNRegressor(**SMALL).set_callbacks(recorder)
     reg.partial_fit(X, y)
     reg.partial_fit(X, y)
     assert len(recorder.epoch_ends) == 2
@@ -270,8 +270,8 @@ def test_no_callbacks_no_epoch_tasks(monkeypatch):
         "create",
         lambda *args: seen.append(real(*args)) or seen[-1],
     )
-    DNNRegressor(max_iter=1, **PATIENT).partial_fit(X, y)
-    DNNRegressor(max_iter=1, **PATIENT).set_callbacks(Recorder()).partial_fit(X, y)
+    DNNRegressor(max_iter=1, **SMALL).partial_fit(X, y)
+    DNNRegressor(max_iter=1, **SMALL).set_callbacks(Recorder()).partial_fit(X, y)
     assert seen[0] is None and seen[1] is not None
 
 

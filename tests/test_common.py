@@ -62,7 +62,7 @@ def _checks():
 # columns in the hundreds, extreme class weights, an autoencoder with the
 # default 200 epochs, n_iter_no_change=20 under the classifier's 1cycle, which
 # does not use it): skdnn's advice about such fits is expected there
-@pytest.mark.filterwarnings("ignore:.*1cycle without early stopping")
+@pytest.mark.filterwarnings("ignore:.*1cycle.*runs all max_iter epochs")
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.filterwarnings("ignore::skdnn.GradientFlowWarning")
 @pytest.mark.filterwarnings("ignore:.*far from unit scale:UserWarning")

@@ -53,7 +53,6 @@ def early_stopped():
         hidden_layer_sizes=(8, 8, 8),
         early_stopping=True,
         max_iter=6,
-        n_iter_no_change=100,
         random_state=0,
     )
     return _fit(clf)

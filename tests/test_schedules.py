@@ -360,6 +360,11 @@ def test_what_the_schedule_overrides_is_named_as_unused(digits):
         ({"optimizer": "sgd", "momentum": 0.0}, "momentum=0.0: 1cycle cycles it"),
         ({"tol": 10.0}, "tol=10.0: 1cycle without early stopping"),
         (
+            {"n_iter_no_change": 2, "early_stopping": True},
+            "n_iter_no_change=2: 1cycle runs all max_iter epochs; early stopping "
+            "keeps the best epoch",
+        ),
+        (
             {"lr_schedule": ExponentialDecay(initial_learning_rate=0.05),
              "learning_rate": 1e-3},
             "learning_rate=0.001: the lr_schedule sets its own rates",
@@ -374,6 +379,9 @@ def test_what_the_schedule_overrides_is_named_as_unused(digits):
         {"beta_1": 0.5, "lr_schedule": None},
         {"tol": 10.0, "lr_schedule": OneCycle(total_steps=4)},
         {"learning_rate": 1e-3, "lr_schedule": ExponentialDecay()},
+        # tol decides which epoch early stopping keeps
+        {"tol": 0.05, "early_stopping": True},
+        {"n_iter_no_change": 2, "early_stopping": True, "lr_schedule": None},
     ):
         with warnings.catch_warnings():
             warnings.simplefilter("error", UnusedParameterWarning)
@@ -509,9 +517,10 @@ def test_find_learning_rate_with_a_pipeline_and_sgd():
     assert 3e-3 < result.suggested_learning_rate < 0.3
 
 
-# that tol and n_iter_no_change do nothing under a 1cycle of max_iter epochs is
-# what this test shows, and what the UnusedParameterWarning says
-@pytest.mark.filterwarnings("ignore:.*1cycle without early stopping")
+# that tol and n_iter_no_change do nothing under a 1cycle of max_iter epochs (and
+# n_iter_no_change with early stopping) is what this test shows, and what the
+# UnusedParameterWarning says
+@pytest.mark.filterwarnings("ignore:.*1cycle.*runs all max_iter epochs")
 def test_one_cycle_runs_its_budget_despite_a_training_loss_plateau(digits):
     # tol=10: no epoch ever improves the training loss enough, so the plateau stop
     # fires after n_iter_no_change epochs, unless a 1cycle schedule is running;

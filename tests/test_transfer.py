@@ -419,7 +419,6 @@ def test_validation_output_of_frozen_layers_is_cached(
         transfer_from=digits32_source,
         freeze_epochs=3,
         early_stopping=True,
-        n_iter_no_change=20,
         max_iter=5,
         random_state=0,
     )

@@ -20,6 +20,7 @@ from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
+    load_digits,
     load_iris,
     load_wine,
     make_classification,
@@ -590,6 +591,29 @@ def test_a_convergence_warning_is_still_given_when_more_epochs_help(iris):
         warnings.simplefilter("ignore", ConvergenceWarning)
         more.fit(X, y)
     assert more.loss_ < 0.9 * before
+
+
+def test_no_convergence_warning_when_the_patience_cannot_run_out():
+    # max_iter=10 <= n_iter_no_change=10: a fit whose best validation epoch is far
+    # from the end would warn "still improving", and 40 epochs give the same model.
+    X, y = load_diabetes(return_X_y=True)
+    bests = []
+    for seed in range(6):
+        est = DNNRegressor(max_iter=10, lr_schedule=None, random_state=seed)
+        warned = bool(_caught(lambda e=est: e.fit(X, y), ConvergenceWarning))
+        bests.append(int(np.argmin(est.history_["val_loss"])) + 1)
+        assert warned == (bests[-1] > 10 - 10 // 4), (seed, bests)
+    assert min(bests) <= 5  # the case: most of the fit without an improvement
+
+
+# learning_rate=10 kills units as well
+@pytest.mark.filterwarnings("ignore::skdnn.GradientFlowWarning")
+def test_a_failed_fit_is_not_told_to_train_longer():
+    X, y = load_digits(return_X_y=True)
+    est = DNNClassifier(optimizer="adam", learning_rate=10, lr_schedule=None)
+    est.set_params(max_iter=10, random_state=0)
+    [w] = _caught(lambda: est.fit(X, y), ConvergenceWarning)
+    assert "no better than always predicting" in str(w.message)
 
 
 # -- a model no better than a constant ------------------------------------------------
