@@ -28,6 +28,7 @@ from ._continue import (
     new_schedule_needed,
     schedule_spec,
     update_optimizer,
+    warn_finished_schedule,
 )
 from ._diagnostics import advice, gradient_flow_problems
 from ._docs import fill_doc
@@ -255,6 +256,9 @@ class _BaseDNN(
             self.lr_schedule_ = self._make_schedule(data[0].shape[0], self.optimizer_)
             self._schedule_start = self.n_steps_
             self._schedule_spec = schedule_spec(self.lr_schedule)
+            self._told_schedule_end = False
+        if partial:
+            warn_finished_schedule(self)
         state = TrainingState(
             self.network_,
             self.optimizer_,

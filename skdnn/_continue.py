@@ -14,6 +14,7 @@ import numpy as np
 
 from ._builder import lower
 from ._parameters import INPUT_LAYERS
+from ._warnings import warn
 
 #: The parameters a network is built from, besides its hidden layers.
 BUILT_FROM = (
@@ -130,6 +131,34 @@ def new_schedule_needed(estimator, partial):
         estimator.lr_schedule
     )
     return changed or (not partial and schedule.fixed_budget)
+
+
+def warn_finished_schedule(estimator):
+    """Once per schedule: ``partial_fit`` goes on after a 1cycle ran its course.
+
+    The cycle spans ``max_iter`` epochs of the first call's chunk (of the fit's
+    data after a ``fit``); later calls train at its final rate, where the
+    weights barely move, which a stream would otherwise not notice.
+    """
+    schedule = estimator.lr_schedule_
+    steps = estimator.n_steps_ - estimator._schedule_start
+    if (
+        schedule is None
+        or not schedule.fixed_budget
+        or not schedule.finished(steps)
+        or getattr(estimator, "_told_schedule_end", False)
+    ):
+        return
+    estimator._told_schedule_end = True
+    warn(
+        f"{type(estimator).__name__}: partial_fit continues a 1cycle schedule that "
+        f"ran its course ({steps} steps: max_iter={estimator.max_iter} epochs of "
+        "the first call's data): this call and later ones train at its final "
+        f"rate, {float(schedule(steps)):.3g}, where the weights barely move. For a "
+        "stream, set lr_schedule=None (a constant rate, as "
+        "MLPClassifier.partial_fit), or max_iter to the number of calls planned.",
+        UserWarning,
+    )
 
 
 def schedule_spec(lr_schedule):

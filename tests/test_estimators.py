@@ -410,7 +410,7 @@ def test_convergence_warning_when_max_iter_reached(wine):
     X, y = wine
     # a constant rate (the old default): 1cycle would end its budget, not warn
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
-        plain_classifier(hidden_layer_sizes=(8,), max_iter=2).fit(X, y)
+        plain_classifier(hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X, y)
 
 
 def test_no_hidden_layers_is_a_linear_model(wine):

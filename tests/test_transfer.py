@@ -2,6 +2,7 @@
 transfer between estimators, partial_fit and warm start."""
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -344,7 +345,8 @@ def test_partial_fit_over_mini_batches_matches_fit(digits32):
     X_tr, X_te, y_tr, y_te = digits32
     params = dict(hidden_layer_sizes=(64,), batch_size=64, random_state=0)
     fitted = DNNClassifier(max_iter=15, **params).fit(X_tr, y_tr)
-    streamed = DNNClassifier(**params)
+    # one 1cycle over the 75 calls planned, as the fit's over its 15 epochs
+    streamed = DNNClassifier(max_iter=75, **params)
     chunks = np.array_split(np.arange(len(X_tr)), 5)
     for _ in range(15):
         for idx in chunks:
@@ -473,3 +475,23 @@ def test_a_denoising_autoencoders_input_dropout_comes_along(digits32):
     first = clf.network_.layers[0]
     assert isinstance(first, Dropout) and first.rate == 0.4
     assert np.array_equal(clf.predict_proba(X[:50]), clf.predict_proba(X[:50]))
+
+
+def test_a_stream_is_told_when_its_1cycle_has_run_its_course(digits32):
+    X_tr, X_te, y_tr, y_te = digits32
+    chunks = np.array_split(np.arange(len(X_tr)), len(X_tr) // 20)
+    cycled = DNNClassifier(max_iter=10, random_state=0)
+    constant = DNNClassifier(lr_schedule=None, learning_rate=1e-3, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i, idx in enumerate(chunks):
+            for est in (cycled, constant):
+                est.partial_fit(X_tr[idx], y_tr[idx], classes=np.arange(10))
+            if i == 9:
+                frozen = cycled.predict_proba(X_te)
+    told = [str(w.message) for w in caught if "ran its course" in str(w.message)]
+    assert len(told) == 1 and "lr_schedule=None" in told[0]
+    assert cycled.history_["lr"][-1] < 1e-6  # lr / 10^4, after 10 calls
+    # later calls barely moved it; the constant rate went on learning
+    assert np.abs(cycled.predict_proba(X_te) - frozen).max() < 0.05
+    assert constant.score(X_te, y_te) > cycled.score(X_te, y_te)
