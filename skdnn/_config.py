@@ -14,8 +14,8 @@ from .nn import _jit
 
 def _blas_threads_from_environment():
     value = os.environ.get("SKDNN_BLAS_THREADS", "auto").strip().lower()
-    if value == "auto":
-        return "auto"
+    if value in ("auto", "fastest"):
+        return value
     if value in ("", "none"):
         return None
     try:
@@ -26,8 +26,9 @@ def _blas_threads_from_environment():
         # a warning, not an error: a typo in the environment should not make
         # the package fail to import
         warnings.warn(
-            'The environment variable SKDNN_BLAS_THREADS must be "auto", "none" '
-            f"or a positive integer, got {os.environ['SKDNN_BLAS_THREADS']!r}; "
+            'The environment variable SKDNN_BLAS_THREADS must be "auto", '
+            '"fastest", "none" or a positive integer, got '
+            f"{os.environ['SKDNN_BLAS_THREADS']!r}; "
             'using "auto".',
             UserWarning,
             stacklevel=2,
@@ -48,12 +49,13 @@ _UNSET = object()
 
 
 def _check_blas_threads(value):
-    if value is None or value == "auto":
+    if value is None or value in ("auto", "fastest"):
         return value
     if isinstance(value, Integral) and not isinstance(value, bool) and value >= 1:
         return int(value)
     raise ValueError(
-        f'blas_threads must be "auto", a positive int or None, got {value!r}.'
+        'blas_threads must be "auto", "fastest", a positive int or None, got '
+        f"{value!r}."
     )
 
 
@@ -85,15 +87,19 @@ def set_config(use_numba=None, blas_threads=_UNSET):
         when numba is installed (the default, unless the environment variable
         ``SKDNN_USE_NUMBA=0`` is set). Both paths give identical results; the
         compiled one is faster on small batches. None leaves the setting as is.
-    blas_threads : "auto", int or None, optional
+    blas_threads : "auto", "fastest", int or None, optional
         BLAS threads inside ``fit``, ``partial_fit`` and the predict methods; the
         caller's own setting is restored when they return. "auto" (the default,
-        or the environment variable ``SKDNN_BLAS_THREADS``): one thread, unless
-        a mini-batch's matrix products are large enough to gain from more; then
-        a few batches are timed with one thread and with the whole pool and the
-        faster is kept (see docs/performance.md). An int: that many threads.
-        None: the pools are left as they are (OpenBLAS: one thread per core).
-        Not given: unchanged.
+        or the environment variable ``SKDNN_BLAS_THREADS``): one thread, which
+        is fast on a busy machine and reproducible (a product's rounding
+        depends on the thread count). "fastest": one thread, unless a
+        mini-batch's (or a large prediction's) matrix products are large
+        enough to gain from more; then a few batches are timed with one thread
+        and with the whole pool and the faster is kept: up to 1.6 times faster
+        on an idle machine, but the weights and predictions may then differ in
+        their last bits from run to run (see docs/performance.md). An int: that
+        many threads. None: the pools are left as they are (OpenBLAS: one
+        thread per core). Not given: unchanged.
 
     See Also
     --------
@@ -126,7 +132,7 @@ def config_context(*, use_numba=None, blas_threads=_UNSET):
     ----------
     use_numba : bool, optional
         See ``set_config`` (and ``get_config``).
-    blas_threads : "auto", int or None, optional
+    blas_threads : "auto", "fastest", int or None, optional
         See ``set_config``.
 
     Examples

@@ -117,7 +117,7 @@ class FittedNetworkMixin:
             )
         X = self._validate_predict_input(X)
         setting = get_config()["blas_threads"]
-        with _threads.limited(1 if setting == "auto" else setting):
+        with _threads.limited(_threads.fixed_threads(setting)):
             return _predict.mc_moments(
                 self._mc_network,
                 X,

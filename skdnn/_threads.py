@@ -9,7 +9,11 @@ large products gain from a second thread, and only when a core is free.
 
 So inside ``fit``, ``partial_fit``, the predict methods and ``transform``, skdnn
 runs BLAS on one thread (``blas_threads="auto"``, the default of
-``skdnn.set_config``), except where more threads may pay, and then it measures:
+``skdnn.set_config``). One thread is also what makes a fit reproducible: OpenBLAS
+rounds a product differently on one thread and on two, so a thread count chosen
+by timing would make the weights depend on the machine's load.
+``blas_threads="fastest"`` gives that up for speed on an idle machine: it uses
+more threads where they may pay, and then it measures:
 
 - a fit whose mini-batch products reach ``SMALL`` multiply-adds, with at least
   ``MIN_BATCHES`` batches an epoch, probes (``Probe``): it times a few
@@ -154,7 +158,7 @@ def busy(shape, dtype, size):
 def predict_by_blocks(run, X, network, setting, block):
     """``run(X)`` for a prediction, on as many BLAS threads as pay.
 
-    Under "auto", an input of at least ``MIN_BLOCKS`` blocks of ``block`` rows
+    Under "fastest", an input of at least ``MIN_BLOCKS`` blocks of ``block`` rows
     whose products reach ``SMALL`` runs its first block on one thread and its
     second on the full pool, then the rest on the faster, watching each block on
     the pool as a training probe watches its batches (per row, so the last,
@@ -171,7 +175,7 @@ def predict_by_blocks(run, X, network, setting, block):
         The input rows.
     network : Sequential
         The network ``run`` runs (for the size of its products).
-    setting : "auto", int or None
+    setting : "auto", "fastest", int or None
         ``skdnn.get_config()["blas_threads"]``.
     block : int
         Rows per block.
@@ -182,8 +186,8 @@ def predict_by_blocks(run, X, network, setting, block):
         ``run(X)``, assembled from its blocks.
     """
     size = pool_size()
-    if setting != "auto" or size <= 1 or X.shape[0] < MIN_BLOCKS * block:
-        with limited(setting if setting != "auto" else 1):
+    if setting != "fastest" or size <= 1 or X.shape[0] < MIN_BLOCKS * block:
+        with limited(fixed_threads(setting)):
             return run(X)
     shape = largest_shape(network, block)
     if shape is not None and shape[0] * shape[1] * shape[2] >= SMALL:
@@ -234,7 +238,7 @@ def threads_for(setting, network, rows, batches=0, sparse=False):
 
     Parameters
     ----------
-    setting : "auto", int or None
+    setting : "auto", "fastest", int or None
         ``skdnn.get_config()["blas_threads"]``.
     network : Sequential
         The network the call runs.
@@ -253,11 +257,16 @@ def threads_for(setting, network, rows, batches=0, sparse=False):
     probe : bool
         Whether training should time one thread against the full pool.
     """
-    if setting != "auto":
-        return setting, False
+    if setting != "fastest":
+        return fixed_threads(setting), False
     if batches < MIN_BATCHES or pool_size() <= 1:
         return 1, False
     return 1, largest_product(network, rows, skip_first=sparse) >= SMALL
+
+
+def fixed_threads(setting):
+    """The threads of a call that does not time them: "auto" and "fastest" one."""
+    return 1 if setting in ("auto", "fastest") else setting
 
 
 class Probe:

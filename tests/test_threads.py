@@ -60,6 +60,24 @@ def test_fit_and_predict_run_on_one_thread_and_restore_the_callers(spy, two_thre
     assert set(_blas_threads()) == {2}
 
 
+def test_a_fit_large_enough_to_gain_from_threads_is_reproducible(spy, two_threads):
+    # Digits under the default classifier: products of 3.3e6 multiply-adds, 14
+    # batches an epoch, which "fastest" would time on one thread and on two.
+    # One product rounds differently on 1 and 2 threads, so "auto" keeps one.
+    X, y = load_digits(return_X_y=True)
+    fits = [
+        DNNClassifier(max_iter=2, random_state=0).fit(X[:1400], y[:1400])
+        for _ in range(2)
+    ]
+    assert all(set(t) == {1} for t in spy["train"])
+    np.testing.assert_array_equal(fits[0].network_.theta, fits[1].network_.theta)
+    A = np.random.default_rng(0).standard_normal((100, 256), dtype=np.float32)
+    B = np.random.default_rng(1).standard_normal((256, 128), dtype=np.float32)
+    with threadpool_limits(limits=1, user_api="blas"):
+        one = A @ B
+    assert not np.array_equal(one, A @ B)  # why: two threads round otherwise
+
+
 def test_restored_after_a_failed_fit(two_threads):
     X, y = load_wine(return_X_y=True)
     with pytest.raises(skdnn.DivergenceError):
@@ -94,7 +112,12 @@ def test_a_bad_setting_changes_nothing_and_a_bad_environment_falls_back(monkeypa
     assert skdnn.get_config() == before
     from skdnn import _config
 
-    for value, expected in (("3", 3), ("none", None), ("auto", "auto")):
+    for value, expected in (
+        ("3", 3),
+        ("none", None),
+        ("auto", "auto"),
+        ("Fastest", "fastest"),
+    ):
         monkeypatch.setenv("SKDNN_BLAS_THREADS", value)
         assert _config._blas_threads_from_environment() == expected
     for value in ("four", "-3", "0"):
@@ -111,10 +134,12 @@ def test_only_fits_with_products_and_steps_that_may_pay_probe(two_threads):
     X, y = load_digits(return_X_y=True)
     small = DNNClassifier(hidden_layer_sizes=(8,), max_iter=1).fit(X[:50], y[:50])
     network = small.network_
-    assert _threads.threads_for("auto", network, 100, batches=18) == (1, False)
+    assert _threads.threads_for("fastest", network, 100, batches=18) == (1, False)
     big = DNNClassifier(max_iter=1).fit(X, y).network_  # 64-256-128: 3.3e6 at 100
-    assert _threads.threads_for("auto", big, 100, batches=18) == (1, True)
-    assert _threads.threads_for("auto", big, 100, batches=2) == (1, False)
+    assert _threads.threads_for("fastest", big, 100, batches=18) == (1, True)
+    assert _threads.threads_for("fastest", big, 100, batches=2) == (1, False)
+    # the default never times: one thread, so that a fit is reproducible
+    assert _threads.threads_for("auto", big, 100, batches=18) == (1, False)
     assert _threads.threads_for(None, big, 100, batches=18) == (None, False)
 
 
@@ -203,7 +228,7 @@ def _predict(monkeypatch, X, block_seconds, clock=None):
 
     X_digits, y = load_digits(return_X_y=True)
     network = DNNClassifier(max_iter=1).fit(X_digits, y).network_
-    out = _threads.predict_by_blocks(run, X, network, "auto", 100)
+    out = _threads.predict_by_blocks(run, X, network, "fastest", 100)
     np.testing.assert_array_equal(out, X * 2.0)
     return used
 
