@@ -1,6 +1,6 @@
 """Gradient-flow diagnostics: what chapter 11 says goes wrong in deep networks.
 
-Once per epoch, on the epoch's last mini-batch, the trainer records for each hidden
+Once per epoch, on the epoch's first mini-batch, the trainer records for each hidden
 layer ``k`` (counted from 1 at the bottom):
 
 - ``grad_rms_k``: root-mean-square gradient of the layer's kernel (a norm divided by
@@ -17,7 +17,10 @@ layer ``k`` (counted from 1 at the bottom):
 
 ``gradient_flow_problems`` reads those records and names what it sees: vanishing or
 exploding gradients (the lowest hidden layer's gradient RMS against the top one's),
-saturated layers, dead units.
+and dead units, at the first and the last epoch; exploding activations and
+saturated layers at the first epoch only, the initialization's problems (a
+logistic layer that saturates late in a fit that converged is a confident model,
+not a failure).
 """
 
 import math
@@ -37,6 +40,10 @@ MAX_SATURATED = 0.25
 MAX_DEAD = 0.5
 #: Derivative below which a (non-zero) derivative counts as saturated.
 SATURATION_DERIVATIVE = 0.01
+#: Standard deviation of a hidden layer's activations above which the signal is
+#: exploding (inputs near unit scale; N(0, 1) weights on 8 layers of 100 ELU
+#: units reach 5e5, a healthy network stays near 1).
+MAX_ACTIVATION_STD = 1e3
 
 
 class GradientFlowMonitor:
@@ -160,6 +167,7 @@ def gradient_flow_problems(history, epochs):
     """
     n_hidden = sum(1 for key in history if key.startswith("grad_rms_"))
     problems = []
+    epochs = sorted(epochs)
     for e in epochs:
 
         def get(key, e=e):
@@ -185,9 +193,21 @@ def gradient_flow_problems(history, epochs):
                         f"layer's gradients are {ratio:.1e} times the top hidden "
                         "layer's",
                     ))  # fmt: skip
+        first = e == epochs[0]
+        for k in range(1, n_hidden + 1):
+            std = get(f"act_std_{k}")
+            if first and std > MAX_ACTIVATION_STD:
+                problems.append((
+                    "exploding",
+                    f"exploding activations: in epoch {epoch} hidden layer {k}'s "
+                    f"activations have a standard deviation of {std:.1e}: the "
+                    "signal grows layer after layer, as when the initialization "
+                    "does not keep its scale",
+                ))  # fmt: skip
+                break
         for k in range(1, n_hidden + 1):
             saturated, dead = get(f"saturated_{k}"), get(f"dead_{k}")
-            if saturated > MAX_SATURATED:
+            if first and saturated > MAX_SATURATED:
                 problems.append((
                     "saturated",
                     f"vanishing gradients: in epoch {epoch}, {saturated:.0%} of "

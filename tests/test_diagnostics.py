@@ -94,6 +94,31 @@ def test_exploding_ratio_is_reported():
     assert problem.startswith("exploding gradients")
 
 
+def test_exploding_activations_are_reported(digits):
+    # N(0, 1) weights under ELU: each layer of 100 units multiplies the scale by
+    # about 10; the gradient ratio stays near 1, as every layer's is huge.
+    X, y = digits
+    clf, flow = _fit_recording_warnings(
+        X, y, activation="elu", kernel_initializer=normal_01
+    )
+    assert len(flow) == 1
+    assert str(flow[0].message).startswith(
+        "DNNClassifier: exploding activations: in epoch 1 hidden layer"
+    )
+    assert clf.history_["act_std_10"][0] > 1e3
+    assert clf.score(X, y) < 0.5  # a failed fit, which nothing else reported
+
+
+def test_saturation_late_in_a_fit_that_converged_is_not_reported():
+    history = {"grad_rms_1": [1.0, 1.0], "grad_rms_2": [1.0, 1.0]}
+    history.update({"saturated_1": [0.0, 0.4], "dead_1": [0.0, 0.0]})
+    history.update({"saturated_2": [0.0, 0.0], "dead_2": [0.0, 0.0]})
+    assert gradient_flow_problems(history, [0, 1]) == []
+    history["saturated_1"][0] = 0.4  # at the start: the initialization's problem
+    ((kind, _),) = gradient_flow_problems(history, [0, 1])
+    assert kind == "saturated"
+
+
 def test_diagnostics_off_records_and_warns_nothing(digits):
     X, y = digits
     clf, flow = _fit_recording_warnings(
