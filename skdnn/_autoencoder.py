@@ -11,7 +11,12 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseDNN, more_epochs_would_help, store_parameters
+from ._base import (
+    _BaseDNN,
+    more_epochs_would_help,
+    store_parameters,
+    warn_about_parameters,
+)
 from ._builder import build_network, lower
 from ._callbacks import EpochTasks, begin_fit, end_fit
 from ._docs import fill_doc, with_docs
@@ -240,7 +245,7 @@ sklearn.decomposition.PCA : The linear counterpart.
 
     def _fit_greedy(self, X, sample_weight):
         X, _, sample_weight, _ = self._fit_data(X, X, sample_weight, first=True)
-        self._warn_about_parameters(X)
+        warn_about_parameters(self, X)
         rng = check_random_state(self.random_state)
         n_features = X.shape[1]
         full = build_network(self, self._hidden_sizes(), n_features, n_features, rng)

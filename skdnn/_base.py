@@ -25,10 +25,8 @@ from ._config import get_config
 from ._continue import (
     build_parameters,
     check_same_build,
-    new_schedule_needed,
-    schedule_spec,
+    start_schedule,
     update_optimizer,
-    warn_finished_schedule,
 )
 from ._diagnostics import advice, gradient_flow_problems
 from ._docs import fill_doc
@@ -192,20 +190,6 @@ class _BaseDNN(
             epochs=self.max_iter,
         )
 
-    def _warn_about_parameters(self, X):
-        """One warning for parameters that do nothing, one for badly scaled X."""
-        unused = _parameters.ineffective_parameters(self, len(self._hidden_sizes()))
-        if unused:
-            listed = "; ".join(
-                f"{k}={getattr(self, k)!r}: {v}" for k, v in unused.items()
-            )
-            warn(
-                f"{type(self).__name__}: these parameters have no effect here and "
-                f"are ignored: {listed}.",
-                UnusedParameterWarning,
-            )
-        warn_if_far_from_unit_scale(X, self)
-
     # -- fit --------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     @fill_doc
@@ -231,7 +215,7 @@ class _BaseDNN(
             X, y, sample_weight, first=first, classes=classes, partial=partial
         )
         if first or not partial:
-            self._warn_about_parameters(X)
+            warn_about_parameters(self, X, partial)
         rng = check_random_state(self.random_state)
         epochs = 1 if partial else self.max_iter
         # one subtask per epoch, as scikit-learn's iterative estimators do
@@ -252,13 +236,7 @@ class _BaseDNN(
             data, validation = self._split(X, Y, sample_weight, rng)
         else:
             validation = None
-        if first or rate_changed or new_schedule_needed(self, partial):
-            self.lr_schedule_ = self._make_schedule(data[0].shape[0], self.optimizer_)
-            self._schedule_start = self.n_steps_
-            self._schedule_spec = schedule_spec(self.lr_schedule)
-            self._told_schedule_end = False
-        if partial:
-            warn_finished_schedule(self)
+        start_schedule(self, data[0].shape[0], first or rate_changed, partial)
         state = TrainingState(
             self.network_,
             self.optimizer_,
@@ -278,13 +256,12 @@ class _BaseDNN(
                 callbacks=EpochTasks.create(self, context, X, y, sample_weight, state),
                 reused_layers=self._n_reused_layers,
             )
-        except Diverged as exc:
+        except BaseException as exc:
+            # a divergence, or an error from user code (a callback, a callable
+            # schedule): the estimator stays consistent with the weights kept
             self._finish_fit(rng)
-            raise DivergenceError(_divergence_message(self, exc)) from None
-        except BaseException:
-            # from user code (a callback, a callable schedule): the estimator
-            # stays consistent with the weights training ended with
-            self._finish_fit(rng)
+            if isinstance(exc, Diverged):
+                raise DivergenceError(_divergence_message(self, exc)) from None
             raise
         self._finish_fit(rng)
         end_fit(self, context, X, y, sample_weight)
@@ -426,6 +403,24 @@ class _BaseDNN(
         # NaN is a missing value the estimator imputes, when asked to
         tags.input_tags.allow_nan = getattr(self, "missing_values", None) == "impute"
         return tags
+
+
+def warn_about_parameters(estimator, X, partial=False):
+    """One warning for parameters that do nothing, one for badly scaled X."""
+    n_hidden = len(estimator._hidden_sizes())
+    unused = _parameters.ineffective_parameters(estimator, n_hidden)
+    if partial and estimator.early_stopping is True:  # "auto" is the default
+        unused["early_stopping"] = "partial_fit holds out no validation set"
+    if unused:
+        listed = "; ".join(
+            f"{k}={getattr(estimator, k)!r}: {v}" for k, v in unused.items()
+        )
+        warn(
+            f"{type(estimator).__name__}: these parameters have no effect here and "
+            f"are ignored: {listed}.",
+            UnusedParameterWarning,
+        )
+    warn_if_far_from_unit_scale(X, estimator)
 
 
 def report_fit(estimator, result, data, partial, first_epoch):

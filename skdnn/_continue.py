@@ -133,6 +133,19 @@ def new_schedule_needed(estimator, partial):
     return changed or (not partial and schedule.fixed_budget)
 
 
+def start_schedule(estimator, n_train, restart, partial):
+    """The learning-rate schedule of this fit: a new one when ``restart`` (a
+    first fit, a changed rate) or when ``new_schedule_needed``; else the last
+    one goes on (``partial_fit`` says once when a 1cycle it continues ended)."""
+    if restart or new_schedule_needed(estimator, partial):
+        estimator.lr_schedule_ = estimator._make_schedule(n_train, estimator.optimizer_)
+        estimator._schedule_start = estimator.n_steps_
+        estimator._schedule_spec = schedule_spec(estimator.lr_schedule)
+        estimator._told_schedule_end = False
+    if partial:
+        warn_finished_schedule(estimator)
+
+
 def warn_finished_schedule(estimator):
     """Once per schedule: ``partial_fit`` goes on after a 1cycle ran its course.
 

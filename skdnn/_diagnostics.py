@@ -157,7 +157,7 @@ def gradient_flow_problems(history, epochs):
         An estimator's ``history_``.
     epochs : iterable of int
         Indices into the history lists to inspect (e.g. first and last epoch of a
-        fit).
+        fit); exploding activations and saturation at the first of them only.
 
     Returns
     -------
@@ -166,7 +166,6 @@ def gradient_flow_problems(history, epochs):
         "saturated" or "dead"; empty when the gradients flow.
     """
     n_hidden = sum(1 for key in history if key.startswith("grad_rms_"))
-    problems = []
     epochs = sorted(epochs)
     for e in epochs:
 
@@ -174,56 +173,68 @@ def gradient_flow_problems(history, epochs):
             values = history.get(key)
             return values[e] if values is not None and len(values) > e else math.nan
 
-        epoch = e + 1
-        if n_hidden >= 2:
-            low, top = get("grad_rms_1"), get(f"grad_rms_{n_hidden}")
-            if low > 0 and top > 0:
-                ratio = low / top
-                if ratio < VANISHING_RATIO:
-                    problems.append((
-                        "vanishing",
-                        f"vanishing gradients: in epoch {epoch} the lowest hidden "
-                        f"layer's gradients are {ratio:.1e} times the top hidden "
-                        "layer's, so the lower layers barely learn",
-                    ))  # fmt: skip
-                elif ratio > EXPLODING_RATIO:
-                    problems.append((
-                        "exploding",
-                        f"exploding gradients: in epoch {epoch} the lowest hidden "
-                        f"layer's gradients are {ratio:.1e} times the top hidden "
-                        "layer's",
-                    ))  # fmt: skip
-        first = e == epochs[0]
-        for k in range(1, n_hidden + 1):
-            std = get(f"act_std_{k}")
-            if first and std > MAX_ACTIVATION_STD:
-                problems.append((
-                    "exploding",
-                    f"exploding activations: in epoch {epoch} hidden layer {k}'s "
-                    f"activations have a standard deviation of {std:.1e}: the "
-                    "signal grows layer after layer, as when the initialization "
-                    "does not keep its scale",
-                ))  # fmt: skip
-                break
-        for k in range(1, n_hidden + 1):
-            saturated, dead = get(f"saturated_{k}"), get(f"dead_{k}")
-            if first and saturated > MAX_SATURATED:
-                problems.append((
-                    "saturated",
-                    f"vanishing gradients: in epoch {epoch}, {saturated:.0%} of "
-                    f"hidden layer {k}'s activations are saturated (derivative below "
-                    f"{SATURATION_DERIVATIVE}), so little gradient flows back through it",
-                ))  # fmt: skip
-                break
-            if dead > MAX_DEAD:
-                problems.append((
-                    "dead",
-                    f"dead units: in epoch {epoch}, {dead:.0%} of hidden layer {k}'s "
-                    "units pass no gradient (derivative below "
-                    f"{SATURATION_DERIVATIVE}) for any sample of a batch",
-                ))  # fmt: skip
-                break
+        problems = _ratio_problems(get, n_hidden, e + 1)
+        problems += _layer_problems(get, n_hidden, e + 1, first=e == epochs[0])
         if problems:
+            return problems
+    return []
+
+
+def _ratio_problems(get, n_hidden, epoch):
+    """Vanishing or exploding gradients: the lowest against the top hidden layer."""
+    if n_hidden < 2:
+        return []
+    low, top = get("grad_rms_1"), get(f"grad_rms_{n_hidden}")
+    if not (low > 0 and top > 0):
+        return []
+    ratio = low / top
+    if ratio < VANISHING_RATIO:
+        return [(
+            "vanishing",
+            f"vanishing gradients: in epoch {epoch} the lowest hidden layer's "
+            f"gradients are {ratio:.1e} times the top hidden layer's, so the lower "
+            "layers barely learn",
+        )]  # fmt: skip
+    if ratio > EXPLODING_RATIO:
+        return [(
+            "exploding",
+            f"exploding gradients: in epoch {epoch} the lowest hidden layer's "
+            f"gradients are {ratio:.1e} times the top hidden layer's",
+        )]  # fmt: skip
+    return []
+
+
+def _layer_problems(get, n_hidden, epoch, first):
+    """Exploding activations and saturation (``first`` epoch only), dead units."""
+    problems = []
+    for k in range(1, n_hidden + 1):
+        std = get(f"act_std_{k}")
+        if first and std > MAX_ACTIVATION_STD:
+            problems.append((
+                "exploding",
+                f"exploding activations: in epoch {epoch} hidden layer {k}'s "
+                f"activations have a standard deviation of {std:.1e}: the signal "
+                "grows layer after layer, as when the initialization does not keep "
+                "its scale",
+            ))  # fmt: skip
+            break
+    for k in range(1, n_hidden + 1):
+        saturated, dead = get(f"saturated_{k}"), get(f"dead_{k}")
+        if first and saturated > MAX_SATURATED:
+            problems.append((
+                "saturated",
+                f"vanishing gradients: in epoch {epoch}, {saturated:.0%} of hidden "
+                f"layer {k}'s activations are saturated (derivative below "
+                f"{SATURATION_DERIVATIVE}), so little gradient flows back through it",
+            ))  # fmt: skip
+            break
+        if dead > MAX_DEAD:
+            problems.append((
+                "dead",
+                f"dead units: in epoch {epoch}, {dead:.0%} of hidden layer {k}'s "
+                "units pass no gradient (derivative below "
+                f"{SATURATION_DERIVATIVE}) for any sample of a batch",
+            ))  # fmt: skip
             break
     return problems
 

@@ -246,8 +246,8 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
         ):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()} differs from the classes of "
-                f"the first partial_fit call ({self.classes_.tolist()}); pass the "
-                "same classes on every call, or None after the first."
+                f"the first fit ({self.classes_.tolist()}); pass the same classes "
+                "on every partial_fit call, or None after the first."
             )
         if not first_fit or classes is not None:
             # A later chunk may lack some classes; it may not bring new ones.
@@ -257,8 +257,9 @@ sklearn.neural_network.MLPClassifier : scikit-learn's multilayer perceptron.
             ):
                 raise ValueError(
                     f"y has labels or a target type not seen in the first fit "
-                    f"(classes {self.classes_.tolist()}). Pass all labels in classes "
-                    "on the first partial_fit call, or set warm_start=False."
+                    f"(classes {self.classes_.tolist()}). With partial_fit, pass all "
+                    "labels in classes on the first call; with warm_start=True, fit "
+                    "with warm_start=False to build a network for the new labels."
                 )
         return self._label_binarizer.transform(y)
 

@@ -43,7 +43,20 @@ def _axes(ax):
 def _history(estimator):
     if hasattr(estimator, "steps"):  # a Pipeline: its final step was trained
         estimator = estimator.steps[-1][1]
+    if not hasattr(estimator, "network_") and getattr(estimator, "n_iter_", None):
+        # fitted, but not by skdnn (MLPClassifier has loss_curve_, not history_)
+        raise TypeError(
+            f"The plots read a skdnn estimator's history_; "
+            f"{type(estimator).__name__} has none."
+        )
     check_is_fitted(estimator, "history_")
+    if not estimator.history_.get("loss"):
+        # fitted and usable, but no epoch completed (a divergence or Ctrl-C in
+        # the first one)
+        raise ValueError(
+            f"{type(estimator).__name__}.history_ is empty: no epoch of its last "
+            "fit completed, so there is nothing to plot."
+        )
     return estimator, estimator.history_
 
 
@@ -276,13 +289,15 @@ def _per_layer(estimator, statistic):
         raise ValueError(
             f"statistic must be one of {sorted(_STATISTICS)}, got {statistic!r}."
         )
-    _, history = _history(estimator)
+    estimator, history = _history(estimator)
     layers = []
     while f"{statistic}_{len(layers) + 1}" in history:
         layers.append(history[f"{statistic}_{len(layers) + 1}"])
     if not layers:
-        raise ValueError(
-            f"history_ has no {statistic}_k entries: fit with diagnostics=True "
-            "to record the per-layer statistics."
+        why = (
+            "the network has no hidden layer"
+            if getattr(estimator, "diagnostics", False)
+            else "fit with diagnostics=True to record the per-layer statistics"
         )
+        raise ValueError(f"history_ has no {statistic}_k entries: {why}.")
     return layers

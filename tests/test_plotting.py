@@ -193,6 +193,30 @@ def test_unfitted_estimator():
         plot_learning_curves(DNNClassifier())
 
 
+def test_an_empty_history_or_another_library_says_so():
+    from sklearn.neural_network import MLPClassifier
+
+    # an error (or a divergence, a Ctrl-C) in the first epoch: fitted and usable,
+    # but no epoch to draw
+    def failing(step):
+        raise ZeroDivisionError
+
+    stopped = DNNClassifier(lr_schedule=failing, random_state=0)
+    with pytest.raises(ZeroDivisionError):
+        stopped.fit(X, y)
+    for plot in (plot_learning_curves, plot_learning_rate, plot_gradient_flow):
+        with pytest.raises(ValueError, match="history_ is empty: no epoch"):
+            plot(stopped)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier(max_iter=5, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match="skdnn estimator's history_; MLPClassifier"):
+        plot_learning_curves(mlp)
+    shallow = _fit(DNNClassifier(hidden_layer_sizes=(), max_iter=2))
+    with pytest.raises(ValueError, match="the network has no hidden layer"):
+        plot_gradient_flow(shallow)
+
+
 def test_clear_error_without_matplotlib(monkeypatch, early_stopped):
     for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
         monkeypatch.delitem(sys.modules, name)

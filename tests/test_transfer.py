@@ -356,6 +356,15 @@ def test_partial_fit_over_mini_batches_matches_fit(digits32):
     assert streamed.score(X_te, y_te) > 0.94
 
 
+def test_partial_fit_names_early_stopping_as_unused(digits32):
+    X_tr, _, y_tr, _ = digits32
+    clf = DNNClassifier(hidden_layer_sizes=(8,), early_stopping=True, random_state=0)
+    with pytest.warns(UnusedParameterWarning, match="early_stopping=True: "
+                      "partial_fit holds out no validation set"):  # fmt: skip
+        clf.partial_fit(X_tr, y_tr, classes=np.arange(10))
+    assert clf.validation_scores_ is None
+
+
 def test_partial_fit_classes_are_required_and_checked(digits32):
     X_tr, _, y_tr, _ = digits32
     clf = DNNClassifier(hidden_layer_sizes=(8,), random_state=0)
