@@ -535,13 +535,13 @@ def training_hooks(estimator, state, schedule, validation, callbacks, reused_lay
     hooks.append(History(estimator._loss_unit()))
     if schedule is not None:
         hooks.append(ScheduleStep(schedule))
-    if estimator.verbose:
-        hooks.append(ProgressPrinter())
     hooks.append(
         EarlyStopping(
             estimator.n_iter_no_change, estimator.tol, validation is not None, schedule
         )
     )
+    if estimator.verbose:  # after EarlyStopping: it says which weights were kept
+        hooks.append(ProgressPrinter())
     if callbacks is not None:
         hooks.append(Callbacks(callbacks))
     return hooks

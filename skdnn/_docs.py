@@ -449,7 +449,9 @@ layers. An int makes fits reproducible.""",
     "verbose": (
         "int",
         """\
-Print one line per epoch (loss, val_loss, val_score, lr, seconds).""",
+Print one line per epoch (loss, val_loss, val_score, lr, seconds), and at
+the end why training stopped early and which epoch's weights early stopping
+restored. Any positive value prints the same.""",
     ),
     "diagnostics": (
         "bool",
@@ -499,6 +501,9 @@ best_validation_score_ : float or None
 history_ : dict of list
     Per-epoch records: "loss", "lr" (the rate of the epoch's last step),
     "time" (seconds) and, with early stopping, "val_loss" and "val_score".
+    With ``ensemble_size > 1``, "loss" and "val_loss" are the mean of the
+    members' losses (what training minimises and early stopping selects
+    on), "val_score" the averaged prediction's score.
     ``pandas.DataFrame(est.history_)`` gives a table ready to plot.
 coefs_ : list of ndarray
     Kernel of each Dense layer, shape ``(n_in, n_out)`` as in MLPClassifier.

@@ -130,11 +130,24 @@ class ScheduleStep(Hook):
 
 
 class ProgressPrinter(Hook):
-    """One line per epoch: losses, validation score, rate, time."""
+    """One line per epoch: losses, validation score, rate, time; at the end, why
+    training stopped early and which weights were kept (as Keras says)."""
 
     def end_epoch(self, loop, epoch, record, monitored):
         print(progress_line(epoch, record), flush=True)
         return False
+
+    def end_training(self, loop):
+        result = loop.result
+        early = result.epochs < loop.plan.max_epochs and result.interrupted is None
+        if early and result.converged and not result.stopped_by_callback:
+            print(
+                f"Stopped after epoch {loop.state.epochs}: the monitored loss did "
+                "not improve by tol for n_iter_no_change epochs.",
+                flush=True,
+            )
+        if loop.kept is not None:
+            print(f"Restored {loop.kept}.", flush=True)
 
 
 class EarlyStopping(Hook):

@@ -400,10 +400,28 @@ def test_verbose_prints_one_line_per_epoch(wine):
             hidden_layer_sizes=(8,), max_iter=3, verbose=1, early_stopping=True
         ).fit(X, y)
     lines = out.getvalue().strip().splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert re.match(
         r"Epoch\s+1 - loss: [\d.]+ - val_loss: [\d.]+ - val_score", lines[0]
     )
+    assert re.fullmatch(r"Restored the weights of epoch [123], the best on "
+                        r"validation\.", lines[3])  # fmt: skip
+    # a patience that ran out says so, before the weights it restored
+    out = io.StringIO()
+    with redirect_stdout(out):
+        clf = DNNClassifier(
+            hidden_layer_sizes=(8,), lr_schedule=None, learning_rate=0.05,
+            early_stopping=True, n_iter_no_change=2, max_iter=200, verbose=2,
+            random_state=0,
+        ).fit(X, y)  # fmt: skip
+    assert clf.n_iter_ < 200
+    *_, stopped, restored = out.getvalue().strip().splitlines()
+    assert stopped == (
+        f"Stopped after epoch {clf.n_iter_}: the monitored loss did not improve by "
+        "tol for n_iter_no_change epochs."
+    )
+    best = int(np.argmin(clf.history_["val_loss"])) + 1
+    assert restored == f"Restored the weights of epoch {best}, the best on validation."
 
 
 def test_convergence_warning_when_max_iter_reached(wine):
