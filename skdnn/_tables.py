@@ -323,10 +323,15 @@ class TableEncoder:
             except (TypeError, ValueError):
                 values = _column(X, j)
                 example = next((v for v in values if isinstance(v, str)), values[0])
+                fix = (
+                    "give it a category dtype (X[col].astype('category')) or list "
+                    "it in categorical_features"
+                    if _is_frame(X)
+                    else f"list it in categorical_features (=[{j}, ...])"
+                )
                 raise ValueError(
-                    f"{self.estimator_name}: column {self._name(j)} is numeric in "
-                    f"this model but holds {example!r}. Give it a category dtype "
-                    "(X[col].astype('category')) or list it in categorical_features"
+                    f"{self.estimator_name}: column {self._name(j)} is read as "
+                    f"numeric but holds {example!r}: {fix}"
                     + ("." if fit else ", and fit again.")
                 ) from None
         numeric = np.column_stack(columns)

@@ -293,7 +293,7 @@ def test_bad_tables_get_clear_errors():
     with pytest.raises(ValueError, match="holds infinity"):
         clf.predict(X.assign(price=np.inf))
     text = X.assign(price="cheap")
-    with pytest.raises(ValueError, match="column 'price' is numeric.*'cheap'"):
+    with pytest.raises(ValueError, match="column 'price' is read as numeric.*'cheap'"):
         DNNClassifier(categorical_features=["color", "town"], missing_values="impute",
                       **SMALL).fit(text, y)  # fmt: skip
 
@@ -338,6 +338,10 @@ def test_object_arrays_with_columns_named_by_index():
     clf.fit(A, y)
     assert not hasattr(clf, "feature_names_in_")
     assert clf.predict(A[:3]).shape == (3,)
+    # a text column left out of the list: the array's own advice
+    with pytest.raises(ValueError, match=r"column 3 is read as numeric but holds "
+                       r"'t\d+': list it in categorical_features \(=\[3, \.\.\.\]\)\.$"):  # fmt: skip
+        DNNClassifier(categorical_features=[2], missing_values="impute").fit(A, y)
 
 
 def test_numeric_frames_and_arrays_take_the_usual_path():
