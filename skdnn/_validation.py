@@ -78,6 +78,14 @@ def missing_values_hint(estimator, X, *, fitting):
         yield
     except ValueError as exc:
         text = str(exc).partition("could not convert string to float: ")[2]
+        frame = hasattr(X, "columns") and hasattr(X, "dtypes")
+        if text and fitting and frame and estimator.categorical_features is None:
+            raise ValueError(
+                f"{type(estimator).__name__}: X holds text ({text}), and "
+                "categorical_features=None reads every column as numeric. Leave "
+                "categorical_features='from_dtype' (the default: text and category "
+                "columns are categorical), or list them by name."
+            ) from None
         if text and fitting and hasattr(estimator, "categorical_features"):
             raise ValueError(
                 f"{type(estimator).__name__}: X holds text ({text}) in an array, "

@@ -338,6 +338,10 @@ def test_object_arrays_with_columns_named_by_index():
     clf.fit(A, y)
     assert not hasattr(clf, "feature_names_in_")
     assert clf.predict(A[:3]).shape == (3,)
+    # a frame read as all numeric
+    with pytest.raises(ValueError, match=r"X holds text \('.*'\), and "
+                       r"categorical_features=None reads every column as numeric"):  # fmt: skip
+        DNNClassifier(categorical_features=None).fit(X.fillna({"num": 0.0}), y)
     # a text column left out of the list: the array's own advice
     with pytest.raises(ValueError, match=r"column 3 is read as numeric but holds "
                        r"'t\d+': list it in categorical_features \(=\[3, \.\.\.\]\)\.$"):  # fmt: skip
