@@ -323,7 +323,8 @@ def test_warm_fit_runs_a_new_1cycle_and_partial_fit_continues_it(digits):
     est.set_params(warm_start=True).fit(X[:400], y[:400])
     np.testing.assert_allclose(est.history_["lr"], cycle * 2, rtol=1e-6)
     assert est.n_steps_ == 32 and est.loss_ < first_loss
-    est.partial_fit(X[:400], y[:400])  # past the cycle's end: its final rate
+    with pytest.warns(UserWarning, match="continues a 1cycle schedule that ran"):
+        est.partial_fit(X[:400], y[:400])  # past the cycle's end: its final rate
     np.testing.assert_allclose(est.history_["lr"][-1], 0.01 / 1e4, rtol=1e-3)
 
 

@@ -38,9 +38,12 @@ def _tfidf(n_docs=300, seed=0):
 
 @pytest.fixture(autouse=True)
 def _quiet():
+    # the tests compare fits of a few epochs on sparse and dense X, not their
+    # quality: that they have not converged, or are still at chance, is true
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*max_iter=.*")
         warnings.filterwarnings("ignore", message=".*dead units.*")
+        warnings.filterwarnings("ignore", message=".*no better than always predict")
         yield
 
 
