@@ -385,7 +385,12 @@ class TableEncoder:
     def _check_columns(self, X):
         if self.kinds is None or not _is_frame(X):
             return
-        for j, was_categories in enumerate(self.categorical_kinds):
+        for j, (was_categories, dtype) in enumerate(
+            zip(self.categorical_kinds, X.dtypes)
+        ):
+            if getattr(dtype, "kind", None) != "O":  # the dtype tells, fast
+                if _is_categorical_dtype(dtype) == was_categories:
+                    continue
             column = X.iloc[:, j]
             if _reads_as_categories(column) == was_categories:
                 continue
