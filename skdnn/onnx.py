@@ -228,20 +228,54 @@ def _zipmap(scope, estimator, fitted):
 
 # -- skl2onnx: parser and shape calculator ------------------------------------------
 def _parse(scope, model, inputs, custom_parsers=None):
-    """skl2onnx parser: the model's operator and its output variables."""
+    """skl2onnx parser: the model's operator and its output variables.
+
+    A classifier's ZipMap is an operator of its own after the model's, as
+    skl2onnx's classifiers have it: a meta-estimator's converter (GridSearchCV)
+    copies the model's outputs with Identity, which takes tensors only.
+    """
     operator = scope.declare_local_operator(_registered[type(model)], model)
     operator.inputs = inputs
     for variable in _declare_outputs(scope, model, inputs):
         operator.outputs.append(variable)
+    fitted = _fitted(model)
+    if _zipmap(scope, model, fitted):
+        return _declare_zipmap(scope, model, fitted, operator.outputs)
     return operator.outputs
 
 
-def _declare_outputs(scope, model, inputs):
+def _declare_zipmap(scope, model, fitted, outputs):
+    """skl2onnx's ZipMap operator on (label, float probabilities)."""
     from skl2onnx.common.data_types import (
         DictionaryType,
         FloatTensorType,
         Int64TensorType,
         SequenceType,
+        StringTensorType,
+    )
+
+    zipmap = scope.declare_local_operator("SklearnZipMap")
+    zipmap.inputs = list(outputs)
+    labels = _labels(fitted, model)
+    if labels.dtype.kind == "U":
+        zipmap.classlabels_strings = np.array([s.encode("utf-8") for s in labels])
+        label_type = StringTensorType([None])
+    else:
+        zipmap.classlabels_int64s = [int(c) for c in labels]
+        label_type = Int64TensorType([None])
+    zipmap.outputs.append(scope.declare_local_variable("output_label", label_type))
+    probability = SequenceType(DictionaryType(label_type, FloatTensorType([])))
+    zipmap.outputs.append(
+        scope.declare_local_variable("output_probability", probability)
+    )
+    zipmap.init_status(is_evaluated=True)
+    return zipmap.outputs
+
+
+def _declare_outputs(scope, model, inputs):
+    from skl2onnx.common.data_types import (
+        FloatTensorType,
+        Int64TensorType,
         StringTensorType,
         guess_tensor_type,
     )
@@ -252,17 +286,13 @@ def _declare_outputs(scope, model, inputs):
         return [scope.declare_local_variable("variable", value_type)]
     is_str = _labels(fitted, model).dtype.kind == "U"
     label_type = StringTensorType if is_str else Int64TensorType
-    if _zipmap(scope, model, fitted):
-        probability_type = SequenceType(
-            DictionaryType(label_type([]), FloatTensorType([]))
-        )
-        names = "output_label", "output_probability"
-    else:
-        probability_type = value_type
-        names = "label", "probabilities"
+    # ZipMap (a separate operator) takes float probabilities only
+    zipmap = _zipmap(scope, model, fitted)
     return [
-        scope.declare_local_variable(names[0], label_type()),
-        scope.declare_local_variable(names[1], probability_type),
+        scope.declare_local_variable("label", label_type()),
+        scope.declare_local_variable(
+            "probabilities", FloatTensorType() if zipmap else value_type
+        ),
     ]
 
 
@@ -407,6 +437,7 @@ def _classifier_outputs(g, vg, fitted, model, z, values, outputs):
     """Labels from the network outputs ``z``, as ``predict``; probabilities from
     ``values`` (``z`` in the output type), as ``predict_proba``."""
     from onnx import TensorProto
+    from skl2onnx.common.data_types import guess_proto_type
 
     label, probabilities = outputs
     labels = _labels(fitted, model)
@@ -427,19 +458,16 @@ def _classifier_outputs(g, vg, fitted, model, z, values, outputs):
     if index is not None:
         classes = g.const(labels, labels.dtype, hint="classes")
         g.node("Gather", [classes, index], axis=0, output=label.full_name)
-    if _is_tensor(probabilities):
-        g.node("Identity", [proba], output=probabilities.full_name)
-        return
-    if vg.proto != TensorProto.FLOAT:  # ZipMap only takes float
-        proba = vg.cast(proba, TensorProto.FLOAT)
-    key = "classlabels_strings" if labels.dtype.kind == "U" else "classlabels_int64s"
-    g.node(
-        "ZipMap",
-        [proba],
-        output=probabilities.full_name,
-        domain="ai.onnx.ml",
-        **{key: labels.tolist()},
-    )
+    if not _is_tensor(probabilities):
+        raise TypeError(  # declared by a meta-estimator's parser, not ours
+            f"{type(model).__name__}: its probabilities were declared as "
+            f"{type(probabilities.type).__name__}; convert with "
+            "options={id(model): {'zipmap': False}}."
+        )
+    declared = guess_proto_type(probabilities.type)
+    if declared != vg.proto:  # float for the ZipMap that follows
+        proba = vg.cast(proba, declared)
+    g.node("Identity", [proba], output=probabilities.full_name)
 
 
 # -- layers -----------------------------------------------------------------------------

@@ -374,6 +374,30 @@ def test_inside_meta_estimators(meta):
     np.testing.assert_allclose(out["probabilities"], model.predict_proba(X), atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_grid_search_converts_with_the_default_zipmap(dtype):
+    # GridSearchCV's converter copies its model's outputs with Identity, which
+    # takes tensors only: the ZipMap must be an operator of its own after the
+    # model's (it was inside it, and onnxruntime refused the graph)
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    clf = DNNClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    for model in (
+        GridSearchCV(clf, {"l2": [0.0, 1e-3]}, cv=2).fit(X, y),
+        make_pipeline(StandardScaler(), GridSearchCV(clf, {"l2": [0.0]}, cv=2)).fit(
+            X, y
+        ),
+    ):
+        out = run(model, X)
+        label, proba = out.get("output_label"), out.get("output_probability")
+        if label is None:  # the grid search's own outputs, as tensors
+            label, proba = out["label"], out["probabilities"]
+        else:
+            proba = np.array([[row[k] for k in range(3)] for row in proba])
+        np.testing.assert_array_equal(label, model.predict(X))
+        np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-5)
+
+
 def test_subclass(cancer):
     class MyClassifier(DNNClassifier):
         pass
