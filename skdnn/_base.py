@@ -432,7 +432,8 @@ def report_fit(estimator, result, data, partial, first_epoch):
         warn(
             f"{name}: training interrupted (KeyboardInterrupt) "
             f"{result.interrupted}. The estimator is fitted and usable; fit "
-            "again with warm_start=True to continue training.",
+            "again with warm_start=True to train max_iter more epochs (under 1cycle "
+            "a new cycle; partial_fit continues the schedule).",
             TrainingInterruptedWarning,
         )
         if result.abort:

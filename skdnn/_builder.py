@@ -102,7 +102,8 @@ def _start_input_batch_norm(network, index, X, sample_weight):
     ``BatchNormalization.adapt``).
     """
     X, sample_weight = subsample(X, sample_weight)
-    if index:  # the layers below are dense-only (see _resolve)
+    if index:  # the layers below (scaling, embeddings, feature scale) read dense X
+        X = X.toarray() if _sparse.issparse(X) else X
         X = network.forward(np.asarray(X, dtype=network.dtype), stop=index)
     network.layers[index].adapt(X, sample_weight)
 

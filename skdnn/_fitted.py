@@ -197,7 +197,9 @@ class FittedNetworkMixin:
     del _batch_norm_arrays
 
     def __sklearn_is_fitted__(self):
-        return hasattr(self, "network_")
+        # fitted once a fit has ended: during the first one (what a callback
+        # sees), network_ exists but cannot predict yet
+        return hasattr(self, "_predict_network")
 
     # skl2onnx's hooks, so that to_onnx needs no import. The optional ONNX module
     # depends on the estimators, not the other way round: it is loaded by name,

@@ -554,6 +554,12 @@ def encode(estimator, X, *, reset, dtype):
         if reset:
             estimator._table_encoder = None
         return None
+    if issparse(X):  # fitted on a table it encodes: categories, missing values
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted on a table whose categorical "
+            "columns or missing values it encodes itself; pass X as such a table "
+            "(a DataFrame, or a dense array), not a sparse matrix."
+        )
     if not hasattr(X, "shape"):
         X = np.asarray(X, dtype=object)
     if len(X.shape) != 2:  # scikit-learn's words: one row is a DataFrame of one row

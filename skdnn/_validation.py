@@ -7,6 +7,7 @@ NumPy could produce NaN or a traceback from deep inside the network.
 from contextlib import contextmanager
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import _safe_indexing, assert_all_finite
 from sklearn.utils.validation import _check_sample_weight, check_X_y, validate_data
@@ -55,6 +56,13 @@ def fit_inputs(estimator, X, y, sample_weight, dtype, reset):
             dtype=[dtype, np.float64],
             multi_output=True,
             estimator=estimator,
+        )
+    multilabel = getattr(y, "ndim", 1) == 2 and y.shape[1] > 1
+    if _sparse.issparse(y) and not (is_classifier(estimator) and multilabel):
+        # only a multilabel indicator matrix is a sparse target, as in scikit-learn
+        raise TypeError(
+            f"{type(estimator).__name__}: y is a sparse matrix; pass it dense "
+            "(y.toarray(), and .ravel() for one column)."
         )
     X = to_network_dtype(X, dtype, "X")
     if sample_weight is not None:

@@ -104,6 +104,30 @@ def test_epoch_end_gets_the_data_and_the_model_so_far():
     np.testing.assert_array_equal(fitted[-1].predict_proba(X), clf.predict_proba(X))
 
 
+def test_the_estimator_being_fitted_is_not_fitted_yet_for_a_callback():
+    # the model so far is fitted_estimator; the estimator itself predicts once
+    # its first fit has ended (it raised AttributeError from inside predict)
+    from sklearn.exceptions import NotFittedError
+
+    seen = []
+
+    class Predicts(Recorder):
+        def on_fit_task_end(
+            self, estimator, context, *, X=None, y=None, fitted_estimator=None
+        ):
+            if context.task_name == "epoch":
+                try:
+                    estimator.predict(X[:2])
+                except NotFittedError:
+                    seen.append("not fitted")
+                seen.append(fitted_estimator.predict(X[:2]).shape)
+            return False
+
+    clf = DNNClassifier(max_iter=2, **SMALL).set_callbacks(Predicts()).fit(X, y)
+    assert seen == ["not fitted", (2,), "not fitted", (2,)]
+    assert clf.predict(X[:2]).shape == (2,)
+
+
 def test_callbacks_do_not_change_training():
     plain = DNNClassifier(max_iter=3, **SMALL)
     watched = DNNClassifier(max_iter=3, **SMALL).set_callbacks(Recorder())

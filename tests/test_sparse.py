@@ -15,7 +15,7 @@ from skdnn import DNNAutoencoder, DNNClassifier, DNNRegressor, _sparse
 from skdnn._validation import far_from_unit_scale
 from skdnn.nn.layers import Dense
 
-from .conftest import plain_classifier, plain_regressor
+from .conftest import plain_classifier, plain_regressor, require
 
 SMALL = dict(hidden_layer_sizes=(16,), max_iter=4, random_state=0, batch_size=32)
 # Sparse X equals dense X for an explicit configuration: the old defaults
@@ -262,6 +262,33 @@ def test_clear_errors():
     clf = DNNClassifier(**SMALL).fit(X, y)
     with pytest.raises(ValueError, match="NaN"):
         clf.predict(bad)
+    # a sparse y: scikit-learn's rule (only a multilabel indicator may be sparse)
+    for est in (DNNClassifier(**SMALL), DNNRegressor(**SMALL)):
+        with pytest.raises(TypeError, match=r"y is a sparse matrix; pass it dense"):
+            est.fit(X, sparse.csr_matrix(y[:, None].astype(float)))
+    indicator = sparse.csr_matrix(np.eye(3)[y])
+    assert DNNClassifier(**SMALL).fit(X, indicator).predict(X).shape == (len(y), 3)
+
+
+def test_input_batch_norm_above_a_feature_scale_on_sparse_x():
+    # the regressor's default feature scale reads dense X: the input batch norm's
+    # starting statistics are computed through it (this crashed)
+    X, y, _ = _tfidf()
+    params = dict(input_batch_norm=True, input_scaling=None, numeric_embedding=None,
+                  dtype="float64", max_iter=2, random_state=0)  # fmt: skip
+    sparse_fit = DNNRegressor(**params).fit(X, y.astype(float))
+    dense_fit = DNNRegressor(**params).fit(X.toarray(), y.astype(float))
+    np.testing.assert_allclose(
+        sparse_fit.predict(X), dense_fit.predict(X.toarray()), rtol=1e-9, atol=1e-12
+    )
+
+
+def test_a_model_that_encodes_a_table_refuses_sparse_x_at_prediction():
+    pd = require("pandas")
+    X = pd.DataFrame({"a": np.arange(60.0), "b": pd.Categorical(["x", "y"] * 30)})
+    clf = DNNClassifier(**SMALL).fit(X, np.arange(60) % 2)
+    with pytest.raises(ValueError, match="not a sparse matrix"):
+        clf.predict(sparse.csr_matrix(np.ones((2, 2))))
 
 
 def test_autoencoder_transforms_sparse_x():
