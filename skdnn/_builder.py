@@ -143,7 +143,10 @@ def _adapted_inputs(params, X, sample_weight=None, passthrough=0):
                 passthrough=passthrough,
             ).adapt(X, sample_weight)
         )
-    if getattr(params, "feature_scale", False):
+    feature_scale = lower(getattr(params, "feature_scale", False))
+    if feature_scale == "auto":  # on sparse X it would densify every batch
+        feature_scale = not sparse
+    if feature_scale:
         layers.append(FeatureScale(passthrough=passthrough))
     return layers
 

@@ -175,7 +175,7 @@ CONSTRAINTS = {
     "embedding_frequencies": [Interval(Integral, 1, None, closed="left")],
     "embedding_size": [Interval(Integral, 1, None, closed="left")],
     "embedding_sigma": [Interval(Real, 0, None, closed="neither")],
-    "feature_scale": ["boolean"],
+    "feature_scale": ["boolean", StrOptions({"auto"})],
     "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "input_dropout": [Interval(Real, 0, 1, closed="left")],

@@ -271,16 +271,27 @@ def test_clear_errors():
 
 
 def test_input_batch_norm_above_a_feature_scale_on_sparse_x():
-    # the regressor's default feature scale reads dense X: the input batch norm's
-    # starting statistics are computed through it (this crashed)
+    # a feature scale reads dense X: the input batch norm's starting statistics
+    # are computed through it (this crashed); "auto" leaves it out for sparse X
     X, y, _ = _tfidf()
     params = dict(input_batch_norm=True, input_scaling=None, numeric_embedding=None,
-                  dtype="float64", max_iter=2, random_state=0)  # fmt: skip
+                  feature_scale=True, dtype="float64", max_iter=2, random_state=0)  # fmt: skip
     sparse_fit = DNNRegressor(**params).fit(X, y.astype(float))
     dense_fit = DNNRegressor(**params).fit(X.toarray(), y.astype(float))
     np.testing.assert_allclose(
         sparse_fit.predict(X), dense_fit.predict(X.toarray()), rtol=1e-9, atol=1e-12
     )
+
+
+def test_the_regressors_feature_scale_is_for_dense_x(toarray_rows):
+    X, y, _ = _tfidf()
+    sparse_fit = DNNRegressor(max_iter=1, random_state=0).fit(X, y.astype(float))
+    assert not any(type(layer).__name__ == "FeatureScale"
+                   for layer in sparse_fit.network_.layers)  # fmt: skip
+    assert toarray_rows == []  # the batches stayed sparse
+    dense_fit = DNNRegressor(max_iter=1, random_state=0).fit(X.toarray(), y * 1.0)
+    assert any(type(layer).__name__ == "FeatureScale"
+               for layer in dense_fit.network_.layers)  # fmt: skip
 
 
 def test_a_model_that_encodes_a_table_refuses_sparse_x_at_prediction():
