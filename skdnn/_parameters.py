@@ -226,6 +226,12 @@ def check_names(estimator):
     """
     for name, constraints in estimator._parameter_constraints.items():
         value = getattr(estimator, name, None)
+        if isinstance(value, type):  # Nadam for Nadam(): a class is callable too
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(estimator).__name__} got the "
+                f"class {value.__name__}; pass an instance, {value.__name__}(), or "
+                "a name."
+            )
         names = [c for c in constraints if isinstance(c, StrOptions)]
         if not isinstance(value, str) or not names:
             continue
@@ -354,6 +360,10 @@ def _schedule_notes(estimator, changed):
         own_rate = True
     if own_rate and changed("learning_rate"):
         yield "learning_rate", "the lr_schedule sets its own rates"
+    if not isinstance(estimator.optimizer, str):
+        notes = list(_instance_notes(estimator.optimizer, own_rate, cycles))
+        if notes:
+            yield "optimizer", "; ".join(notes)
     if cycles and isinstance(estimator.optimizer, str):
         knob = OPTIMIZERS.get(estimator.optimizer).momentum_attribute
         if knob and getattr(estimator, knob, None) is not None:
@@ -372,6 +382,27 @@ def _schedule_notes(estimator, changed):
         yield (
             "n_iter_no_change",
             "1cycle runs all max_iter epochs; early stopping keeps the best epoch",
+        )
+
+
+def _instance_notes(optimizer, own_rate, cycles):
+    """What the schedule overrides of an optimizer instance's own settings."""
+    import inspect
+
+    signature = inspect.signature(type(optimizer).__init__).parameters
+    params = optimizer.get_params(deep=False)
+
+    def set_(name):  # given a value other than the class's default
+        default = signature[name].default if name in signature else None
+        return name in params and params[name] is not None and params[name] != default
+
+    if own_rate and set_("learning_rate"):
+        yield "the lr_schedule sets its own rates, not its learning_rate"
+    knob = getattr(type(optimizer), "momentum_attribute", None)
+    if cycles and knob and set_(knob):
+        yield (
+            f"1cycle cycles its {knob} 0.95 -> 0.85 -> 0.95 (pass "
+            "OneCycle(cycle_momentum=False) to keep it)"
         )
 
 
@@ -450,15 +481,32 @@ def _nested_on_a_name(estimator, name, inner, value):
     registries = {"optimizer": OPTIMIZERS, "lr_schedule": SCHEDULES}
     if name not in registries:
         return said
-    example = "an instance"
+    registry = registries[name]
+    named = None
     if isinstance(value, str):
         try:
-            example = f"{name}={registries[name].get(value).__name__}()"
+            named = registry.get(value)
         except ValueError:
             pass
+    # the classes that have the parameter: the named one if it does
+    having = [n for n in registry.names() if inner in _names_of(registry.get(n))]
+    if named is not None and inner in _names_of(named):
+        example = f"{name}={named.__name__}()"
+    elif having:
+        which = ", ".join(sorted({registry.get(n).__name__ for n in having}))
+        example = f"an instance of a class that has {inner!r} ({which})"
+    else:
+        return f"{said} No skdnn {name} has a parameter {inner!r}."
     flat = (
         f", or set {inner}= on the estimator itself"
-        if inner in estimator.get_params(deep=False)
+        if inner in estimator.get_params(deep=False) and named is not None
+        and inner in _names_of(named)
         else ""
-    )
+    )  # fmt: skip
     return f"{said} Pass {example} (from skdnn) to tune {name}__{inner}{flat}."
+
+
+def _names_of(cls):
+    """The constructor parameters of a registered class."""
+    names = getattr(cls, "_param_names", None)
+    return set(names()) if callable(names) else set()

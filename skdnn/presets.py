@@ -43,6 +43,8 @@ of that shift.
 
 from numbers import Integral
 
+import numpy as np
+
 __all__ = [
     "DEEP_THRESHOLD",
     "available",
@@ -155,8 +157,9 @@ def general(
     "early stopping"): the rate ends four orders of magnitude below its peak, so
     the last epochs hardly move the weights, and no data are held out, which
     matters on small data sets. Set ``early_stopping=True`` on the estimator to
-    hold out a validation set anyway (its patience then applies; a plateau of
-    the training loss alone does not end a 1cycle fit before its budget).
+    hold out a validation set anyway: the whole cycle still runs, and the best
+    validation epoch's weights are kept (best-epoch selection; no plateau ends a
+    1cycle fit before its budget).
 
     Parameters
     ----------
@@ -441,9 +444,10 @@ def param_grid(*presets, estimator=None, **overrides):
         preset does not set (``DNNRegressor`` for a regression search). None:
         ``DNNClassifier``.
     **overrides
-        Values added to every point of the grid: a list searches its values
-        (``learning_rate=[0.001, 0.003]``: two peak rates per preset); any
-        other value (a number, a string, a tuple) is one value.
+        Values added to every point of the grid: a list, range or 1-D array
+        searches its values (``learning_rate=[0.001, 0.003]`` or
+        ``np.logspace(-3, -2, 3)``: peak rates per preset); any other value (a
+        number, a string, a tuple) is one value.
 
     Returns
     -------
@@ -480,6 +484,9 @@ def param_grid(*presets, estimator=None, **overrides):
     for params in dicts:
         point = {k: [params.get(k, defaults[k])] for k in sorted(keys)}
         for k, values in overrides.items():
-            point[k] = list(values) if isinstance(values, (list, range)) else [values]
+            searched = isinstance(values, (list, range)) or (
+                isinstance(values, np.ndarray) and values.ndim == 1
+            )
+            point[k] = list(values) if searched else [values]
         grid.append(point)
     return grid

@@ -510,14 +510,35 @@ def test_nested_parameters_of_a_named_optimizer_say_to_pass_an_instance():
     with pytest.raises(ValueError, match=r"optimizer__beta_2 .*'nadam' here.*Pass "
                        r"optimizer=Nadam\(\).*or set beta_2= on the estimator"):  # fmt: skip
         DNNClassifier().set_params(optimizer__beta_2=0.99)
-    with pytest.raises(ValueError, match=r"'1cycle' here.*lr_schedule=OneCycle\(\)"):
+    # the advice names classes that have the parameter (it named OneCycle, SGD,
+    # Nadam, which do not, and following it led to a second error)
+    with pytest.raises(ValueError, match=r"'1cycle' here.*a class that has "
+                       r"'decay_steps' \(ExponentialDecay, PowerDecay\)"):  # fmt: skip
         DNNRegressor().set_params(lr_schedule__decay_steps=3)
+    with pytest.raises(ValueError, match=r"'sgd' here.*'beta_2' \(Adam, AdamW, "
+                       r"Adamax, Nadam\)"):  # fmt: skip
+        DNNClassifier(optimizer="sgd").set_params(optimizer__beta_2=0.9)
+    with pytest.raises(ValueError, match="No skdnn optimizer has a parameter 'foo'"):
+        DNNClassifier().set_params(optimizer__foo=1)
     with pytest.raises(ValueError, match="max_iter__x .*no object with parameters"):
         DNNRegressor().set_params(max_iter__x=3)
     # an instance, set in the same call or before, takes them
     est = DNNClassifier().set_params(optimizer=Nadam(), optimizer__beta_2=0.99)
     assert est.optimizer.beta_2 == 0.99
     assert est.set_params(optimizer__beta_2=0.9).optimizer.beta_2 == 0.9
+
+
+def test_a_class_for_an_instance_is_refused_before_training(wine):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdnn import OneCycle
+
+    X, y = wine
+    for params, name in (({"optimizer": Nadam}, "Nadam"), ({"lr_schedule": OneCycle},
+                         "OneCycle")):  # fmt: skip
+        with pytest.raises(InvalidParameterError, match=f"got the class {name}; "
+                           rf"pass an instance, {name}\(\)"):  # fmt: skip
+            DNNClassifier(**params).fit(X, y)
 
 
 def test_a_validation_split_of_zero_weight_is_refused_before_training():

@@ -164,6 +164,14 @@ def test_chapter_presets_for_the_autoencoder(name):
     assert presets.get(name, estimator=DNNRegressor()) == presets.get(name)
 
 
+def test_param_grid_searches_an_array_of_values():
+    grid = presets.param_grid("general", learning_rate=np.logspace(-3, -2, 3))
+    assert grid[0]["learning_rate"] == pytest.approx([1e-3, 10**-2.5, 1e-2])
+    assert presets.param_grid("general", hidden_layer_sizes=(8, 4))[0][
+        "hidden_layer_sizes"
+    ] == [(8, 4)]  # a tuple is one value
+
+
 def test_tabular_preset_is_refused_for_the_autoencoder():
     with pytest.raises(ValueError, match="input_scaling, numeric_embedding.*"
                        "DNNAutoencoder does not have"):  # fmt: skip

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_diabetes, load_digits
+from sklearn.datasets import load_diabetes, load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -19,6 +19,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skdnn import (
     SGD,
+    Adam,
     DivergenceError,
     DNNClassifier,
     DNNRegressor,
@@ -374,6 +375,16 @@ def test_what_the_schedule_overrides_is_named_as_unused(digits):
     for params, message in cases:
         with pytest.warns(UnusedParameterWarning, match=message):
             DNNClassifier(**small, **params).fit(X, y)
+    # an optimizer instance's own settings, which the schedule overrides
+    for params, message in (
+        ({"optimizer": Adam(beta_1=0.5)}, r"optimizer=Adam\(beta_1=0.5\): 1cycle "
+         "cycles its beta_1"),
+        ({"optimizer": Adam(learning_rate=0.1),
+          "lr_schedule": ExponentialDecay(initial_learning_rate=0.01)},
+         "the lr_schedule sets its own rates, not its learning_rate"),
+    ):  # fmt: skip
+        with pytest.warns(UnusedParameterWarning, match=message):
+            DNNClassifier(**small, **params).fit(X, y)
     # where they do act, no warning
     for params in (
         {"beta_1": 0.5, "lr_schedule": OneCycle(cycle_momentum=False)},
@@ -383,10 +394,28 @@ def test_what_the_schedule_overrides_is_named_as_unused(digits):
         # tol decides which epoch early stopping keeps
         {"tol": 0.05, "early_stopping": True},
         {"n_iter_no_change": 2, "early_stopping": True, "lr_schedule": None},
+        {"optimizer": Adam()},  # the class's own defaults: nothing set
+        {"optimizer": Adam(beta_1=0.5), "lr_schedule": None},
     ):
         with warnings.catch_warnings():
             warnings.simplefilter("error", UnusedParameterWarning)
             DNNClassifier(**small, **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"min_momentum": 1.5}, r"min_momentum must be in \[0, 1\)"),
+        ({"max_momentum": -2.0}, r"max_momentum must be in \[0, 1\)"),
+        ({"total_steps": -5}, "total_steps must be a positive int or None"),
+        ({"cycle_momentum": "no"}, "cycle_momentum must be True or False"),
+    ],
+)
+def test_one_cycle_arguments_are_checked(params, message):
+    # they trained to chance level, total_steps=-5 without any warning
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match=message):
+        DNNClassifier(lr_schedule=OneCycle(**params), max_iter=2).fit(X, y)
 
 
 def test_invalid_lr_schedule_string_is_rejected():

@@ -15,7 +15,7 @@ Performance scheduling also needs the monitored loss once per epoch
 import copy
 import math
 from bisect import bisect_right
-from numbers import Real
+from numbers import Integral, Real
 
 from ._params import Configurable, parameters
 from ._registry import Registry
@@ -403,8 +403,22 @@ class OneCycle(LearningRateSchedule):
             "max_learning_rate",
             learning_rate if self.max_learning_rate is None else self.max_learning_rate,
         )
+        if self.total_steps is not None and not (
+            isinstance(self.total_steps, Integral) and self.total_steps >= 1
+        ):
+            raise ValueError(
+                f"total_steps must be a positive int or None, got {self.total_steps!r}."
+            )
         total = self.total_steps_ if self.total_steps is None else self.total_steps
         total = max(int(total), 1)
+        for name in ("max_momentum", "min_momentum"):
+            value = getattr(self, name)
+            if not (isinstance(value, Real) and 0 <= value < 1):
+                raise ValueError(f"{name} must be in [0, 1), got {value!r}.")
+        if not isinstance(self.cycle_momentum, bool):
+            raise ValueError(
+                f"cycle_momentum must be True or False, got {self.cycle_momentum!r}."
+            )
         if not 0 <= self.end_fraction < 1:
             raise ValueError(
                 f"end_fraction must be in [0, 1), got {self.end_fraction!r}."
