@@ -8,6 +8,7 @@ table, constraints and docstring agree.
 Names from the technique registries are accepted in any case (``"Adam"``).
 """
 
+import inspect
 import math
 from numbers import Integral, Real
 
@@ -387,8 +388,6 @@ def _schedule_notes(estimator, changed):
 
 def _instance_notes(optimizer, own_rate, cycles):
     """What the schedule overrides of an optimizer instance's own settings."""
-    import inspect
-
     signature = inspect.signature(type(optimizer).__init__).parameters
     params = optimizer.get_params(deep=False)
 

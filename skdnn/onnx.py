@@ -330,17 +330,8 @@ def _calculate_shapes(operator):
         return
     label_shape = [n, fitted.n_outputs] if _multilabel(fitted) else [n]
     operator.outputs[0].type.shape = label_shape
-    if _is_tensor(operator.outputs[1]):
-        operator.outputs[1].type.shape = [n, len(fitted.classes)]
-
-
-def _is_tensor(variable):
-    """False for ZipMap's output. The parser declares it when the zipmap option is
-    on; skl2onnx's meta-estimators (VotingClassifier, OneVsRestClassifier) declare
-    their sub-models' outputs themselves, as tensors."""
-    from skl2onnx.common.data_types import TensorType
-
-    return isinstance(variable.type, TensorType)
+    # a tensor always: the ZipMap, when asked for, is an operator of its own
+    operator.outputs[1].type.shape = [n, len(fitted.classes)]
 
 
 def _multilabel(fitted):
@@ -458,12 +449,6 @@ def _classifier_outputs(g, vg, fitted, model, z, values, outputs):
     if index is not None:
         classes = g.const(labels, labels.dtype, hint="classes")
         g.node("Gather", [classes, index], axis=0, output=label.full_name)
-    if not _is_tensor(probabilities):
-        raise TypeError(  # declared by a meta-estimator's parser, not ours
-            f"{type(model).__name__}: its probabilities were declared as "
-            f"{type(probabilities.type).__name__}; convert with "
-            "options={id(model): {'zipmap': False}}."
-        )
     declared = guess_proto_type(probabilities.type)
     if declared != vg.proto:  # float for the ZipMap that follows
         proba = vg.cast(proba, declared)
